@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MedDeblur.Runtime;
+
+namespace MedDeblur.Cli;
+
+/// <summary>Runs a verb's body and turns expected failures into one clear line on stderr and exit code 1.</summary>
+public static class CliRunner
+{
+    /// <summary>Runs <paramref name="body"/>; returns 0 on success, 1 on a user-facing error.</summary>
+    public static int Run(Action body) => Run(() => { body(); return 0; });
+
+    /// <summary>Runs <paramref name="body"/> and returns its exit code, or 1 on a user-facing error.</summary>
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            TorchRuntime.Initialize();
+            return body();
+        }
+        catch (Exception e) when (e is MedDeblurException or ArgumentException or IOException or InvalidOperationException
+                                       or UnauthorizedAccessException or FormatException or JsonException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}
+
+/// <summary>JSON settings of every <c>--json</c> output: camelCase names, infinities as strings.</summary>
+public static class CliJson
+{
+    /// <summary>The shared options.</summary>
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = false,
+    };
+}

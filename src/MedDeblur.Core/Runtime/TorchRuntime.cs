@@ -1,0 +1,103 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MedDeblur.Runtime;
+
+/// <summary>Start-up, device selection and a description of the LibTorch runtime in use.</summary>
+public static class TorchRuntime
+{
+    private static readonly object Gate = new();
+    private static bool initialized;
+
+    /// <summary>
+    /// Prepares the process for TorchSharp: applies <see cref="MallocTuning"/>, and on Linux loads the patched
+    /// <c>libLibTorchSharp.so</c> that the build placed beside this assembly (so a notebook that referenced TorchSharp
+    /// from the NuGet cache still gets the Debian 12 load fix). Safe to call more than once.
+    /// </summary>
+    public static void Initialize()
+    {
+        lock (Gate)
+        {
+            if (initialized) return;
+            MallocTuning.Apply();
+            if (OperatingSystem.IsLinux())
+            {
+                string beside = Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so");
+                string? own = Path.GetDirectoryName(typeof(TorchRuntime).Assembly.Location);
+                foreach (var candidate in new[] { own is null ? null : Path.Combine(own, "libLibTorchSharp.so"), beside })
+                {
+                    if (candidate is not null && File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out _)) break;
+                }
+            }
+            initialized = true;
+        }
+    }
+
+    /// <summary>
+    /// Resolves a device name: <c>auto</c> (CUDA when available, else CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is unknown, or CUDA was asked for and is not available.</exception>
+    public static Device ResolveDevice(string name = "auto")
+    {
+        Initialize();
+        string n = (name ?? "auto").Trim().ToLowerInvariant();
+        if (n == "auto") return cuda.is_available() ? CUDA : CPU;
+        if (n == "cpu") return CPU;
+        if (n == "cuda" || n.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+                throw new ArgumentException(
+                    $"device '{name}': CUDA is not available in this build (backend '{BuildBackend}'). " +
+                    "Build with -p:TorchBackend=cuda on a machine with an NVIDIA driver, see environment/README.md.");
+            return new Device(n);
+        }
+        throw new ArgumentException($"device '{name}' is not one of auto, cpu, cuda, cuda:N.");
+    }
+
+    /// <summary>The backend this library was built with (<c>cpu</c> or <c>cuda</c>, from the TorchBackend build property).</summary>
+    public static string BuildBackend =>
+        typeof(TorchRuntime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "TorchBackend")?.Value ?? "unknown";
+
+    /// <summary>Describes the runtime: versions, backend, device, threads and whether malloc tuning is active.</summary>
+    public static RuntimeInfo Describe(string device = "auto")
+    {
+        var dev = ResolveDevice(device);
+        return new RuntimeInfo(
+            MedDeblurVersion: typeof(TorchRuntime).Assembly.GetName().Version?.ToString() ?? "?",
+            TorchSharpVersion: typeof(torch).Assembly.GetName().Version?.ToString() ?? "?",
+            LibTorchVersion: __version__,
+            Backend: BuildBackend,
+            Device: dev.ToString(),
+            CudaAvailable: cuda.is_available(),
+            Threads: get_num_threads(),
+            MallocTuned: MallocTuning.Applied,
+            Os: RuntimeInformation.OSDescription,
+            Dotnet: RuntimeInformation.FrameworkDescription,
+            ProcessorCount: Environment.ProcessorCount);
+    }
+}
+
+/// <summary>What <see cref="TorchRuntime.Describe"/> reports.</summary>
+/// <param name="MedDeblurVersion">Version of MedDeblur.Core.</param>
+/// <param name="TorchSharpVersion">Version of TorchSharp.dll.</param>
+/// <param name="LibTorchVersion">LibTorch version reported by the native library.</param>
+/// <param name="Backend">Build backend (cpu or cuda).</param>
+/// <param name="Device">Device that <c>auto</c> resolves to.</param>
+/// <param name="CudaAvailable">Whether CUDA is usable.</param>
+/// <param name="Threads">LibTorch intra-op threads.</param>
+/// <param name="MallocTuned">Whether the glibc malloc settings are active.</param>
+/// <param name="Os">Operating system description.</param>
+/// <param name="Dotnet">.NET runtime description.</param>
+/// <param name="ProcessorCount">Logical processors.</param>
+public sealed record RuntimeInfo(
+    string MedDeblurVersion, string TorchSharpVersion, string LibTorchVersion, string Backend, string Device,
+    bool CudaAvailable, int Threads, bool MallocTuned, string Os, string Dotnet, int ProcessorCount)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"MedDeblur.Core {MedDeblurVersion} | TorchSharp {TorchSharpVersion} | LibTorch {LibTorchVersion} | " +
+        $"backend {Backend} | device {Device} | threads {Threads} | malloc tuned {MallocTuned} | {Os} | {Dotnet}";
+}
