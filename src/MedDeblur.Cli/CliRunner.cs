@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using MedDeblur.Runtime;
 
 namespace MedDeblur.Cli;
@@ -25,16 +24,4 @@ public static class CliRunner
             return 1;
         }
     }
-}
-
-/// <summary>JSON settings of every <c>--json</c> output: camelCase names, infinities as strings.</summary>
-public static class CliJson
-{
-    /// <summary>The shared options.</summary>
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        WriteIndented = false,
-    };
 }

@@ -19,7 +19,7 @@ public static class InfoCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var info = TorchRuntime.Describe(parse.GetValue(device)!);
-            Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(info, CliJson.Options) : info.ToString());
+            Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(info, JsonDefaults.Options) : info.ToString());
         }));
         return command;
     }
