@@ -1,0 +1,41 @@
+using MedDeblur.Reporting;
+
+namespace MedDeblur.Tests.Reporting;
+
+public class ResultsTableTests
+{
+    private static ResultsTable Sample()
+    {
+        var table = new ResultsTable("Table 2", ["Method", "PSNR", "Note"]);
+        table.Add("Blurry input", 21.456, "a,b");
+        table.Add("Identical", double.PositiveInfinity, "say \"hi\"");
+        table.Notes.Add("PSNR: RGB, 8-bit");
+        table.Emphasised.Add(1);
+        return table;
+    }
+
+    [Fact]
+    public void Markdown_has_header_alignment_rows_emphasis_and_notes()
+    {
+        var lines = Sample().ToMarkdown().Split('\n');
+        Assert.Equal("### Table 2", lines[0]);
+        Assert.Equal("| Method | PSNR | Note |", lines[2]);
+        Assert.Equal("|---|---:|---:|", lines[3]);
+        Assert.Equal("| Blurry input | 21.46 | a,b |", lines[4]);
+        Assert.Equal("| **Identical** | **inf** | **say \"hi\"** |", lines[5]);
+        Assert.Equal("_PSNR: RGB, 8-bit_  ", lines[7]);
+    }
+
+    [Fact]
+    public void Csv_quotes_commas_and_quotes()
+    {
+        Assert.Equal("Method,PSNR,Note\nBlurry input,21.46,\"a,b\"\nIdentical,inf,\"say \"\"hi\"\"\"\n", Sample().ToCsv());
+    }
+
+    [Fact]
+    public void Row_with_wrong_cell_count_names_the_table()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ResultsTable("T4", ["a", "b"]).Add(1));
+        Assert.Contains("T4", e.Message);
+    }
+}
