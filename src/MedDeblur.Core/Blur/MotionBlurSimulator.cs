@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MedDeblur.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -109,7 +110,7 @@ public sealed class MotionBlurSimulator
             int d = (int)kernels[i].shape[0], o = anchor - d / 2;
             frame[i, 0, o..(o + d), o..(o + d)] = kernels[i].to(images.device).to_type(images.dtype);
         }
-        var padded = Reflect101(images, anchor, size - 1 - anchor);
+        var padded = ReflectPad.Reflect101(images, anchor, size - 1 - anchor);
         Tensor result;
         if (size < FftThreshold)
         {
@@ -124,31 +125,5 @@ public sealed class MotionBlurSimulator
             result = fft.irfft2(product, s: [ph, pw])[.., .., ..h, ..w];
         }
         return result.contiguous().MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Pads the last two dimensions by reflection without repeating the edge (OpenCV BORDER_REFLECT_101), any width.</summary>
-    internal static Tensor Reflect101(Tensor images, int before, int after)
-    {
-        int h = (int)images.shape[2], w = (int)images.shape[3];
-        if (before < h && after < h && before < w && after < w)
-            return F.pad(images, [before, after, before, after], PaddingModes.Reflect);
-        using var scope = NewDisposeScope();
-        var rows = tensor(ReflectIndices(h, before, after), device: images.device);
-        var cols = tensor(ReflectIndices(w, before, after), device: images.device);
-        return images.index_select(2, rows).index_select(3, cols).MoveToOuterDisposeScope();
-    }
-
-    private static long[] ReflectIndices(int n, int before, int after)
-    {
-        var idx = new long[n + before + after];
-        for (int i = 0; i < idx.Length; i++)
-        {
-            long p = i - before;
-            if (n == 1) { idx[i] = 0; continue; }
-            long period = 2L * (n - 1);
-            p = ((p % period) + period) % period;
-            idx[i] = p < n ? p : period - p;
-        }
-        return idx;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MedDeblur.Blur;
+using MedDeblur.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,7 +70,7 @@ public class MotionBlurSimulatorTests
             // independent direct correlation in float64 (no FFT) as the reference
             var k = sim.Kernel(kernels[i]).to_type(ScalarType.Float64);
             int d = (int)k.shape[0], a = d / 2;
-            var padded = MotionBlurSimulator.Reflect101(images[i].unsqueeze(0).to_type(ScalarType.Float64), a, d - 1 - a);
+            var padded = ReflectPad.Reflect101(images[i].unsqueeze(0).to_type(ScalarType.Float64), a, d - 1 - a);
             var direct = nn.functional.conv2d(padded.transpose(0, 1), k.view(1, 1, d, d)).transpose(0, 1).squeeze(0);
             Assert.True(batch[i].to_type(ScalarType.Float64).allclose(direct, rtol: 0, atol: 1e-5), $"image {i} differs from direct correlation");
         }
@@ -80,7 +81,7 @@ public class MotionBlurSimulatorTests
     {
         using var scope = NewDisposeScope();
         var image = rand(1, 1, 9, 6, generator: new Generator(2));
-        var padded = MotionBlurSimulator.Reflect101(image, 20, 20);
+        var padded = ReflectPad.Reflect101(image, 20, 20);
         Assert.Equal(new long[] { 1, 1, 49, 46 }, padded.shape);
         // reflect-101: index -1 mirrors index 1, index n mirrors n-2
         Assert.Equal(image[0, 0, 1, 0].item<float>(), padded[0, 0, 19, 20].item<float>());
