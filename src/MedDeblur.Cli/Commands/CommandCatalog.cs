@@ -8,6 +8,8 @@ public static class CommandCatalog
     /// <summary>Creates the verbs in the order <c>--help</c> lists them.</summary>
     public static IEnumerable<Command> All() =>
     [
+        SimulateCommand.Create(),
+        MetricsCommand.Create(),
         InfoCommand.Create(),
     ];
 }

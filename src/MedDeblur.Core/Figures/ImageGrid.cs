@@ -50,7 +50,7 @@ public static class ImageGrid
     private const int Margin = 8;
     private const int LabelHeight = 22;
     private const int TitleHeight = 30;
-    private const int RowLabelWidth = 120;
+    private const int RowLabelWidth = 140;
 
     /// <summary>Renders the rows of panels into one figure.</summary>
     public static Figure Render(IReadOnlyList<IReadOnlyList<FigurePanel>> rows, ImageGridOptions? options = null)
@@ -77,7 +77,10 @@ public static class ImageGrid
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
 
         if (options.Title is { } title)
+        {
+            while (titleFont.Size > 9 && titleFont.MeasureText(title) > width - 2 * Margin) titleFont.Size -= 1;
             canvas.DrawText(title, width / 2f, Margin + 20, SKTextAlign.Center, titleFont, ink);
+        }
 
         for (int r = 0; r < rows.Count; r++)
         {
@@ -133,7 +136,7 @@ public static class ImageGrid
     private static void DrawWrapped(SKCanvas canvas, string text, float x, float centerY, float maxWidth, SKFont font, SKPaint ink)
     {
         var lines = new List<string>();
-        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => Ellipsize(w, maxWidth, font)))
         {
             if (lines.Count > 0 && font.MeasureText(lines[^1] + " " + word) <= maxWidth) lines[^1] += " " + word;
             else lines.Add(word);
