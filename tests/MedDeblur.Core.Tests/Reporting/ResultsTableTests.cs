@@ -39,3 +39,22 @@ public class ResultsTableTests
         Assert.Contains("T4", e.Message);
     }
 }
+
+public class HtmlReportTests
+{
+    [Fact]
+    public void Report_is_self_contained_with_contents_tables_and_escaped_text()
+    {
+        var table = new ResultsTable("T", ["a", "b"]);
+        table.Add("x<y", 1.0);
+        var report = new HtmlReport("Run <1>").Section("Tables").Paragraph("a & b").Table(table).Code("dotnet test");
+        string html = report.ToHtml();
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.Contains("<title>Run &lt;1&gt;</title>", html);
+        Assert.Contains("<a href=\"#s1\">Tables</a>", html);
+        Assert.Contains("a &amp; b", html);
+        Assert.Contains("<td>x&lt;y</td><td>1.00</td>", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("http", html);
+    }
+}
