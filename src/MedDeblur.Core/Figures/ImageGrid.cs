@@ -1,4 +1,5 @@
 using SkiaSharp;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MedDeblur.Figures;
@@ -15,6 +16,27 @@ public sealed record FigurePanel(Tensor Image, string Label);
 /// <param name="Height">Height, 0..1.</param>
 public sealed record ZoomRegion(double Left, double Top, double Width, double Height)
 {
+    /// <summary>
+    /// The square region (side = <paramref name="fraction"/> of the shorter image side) with the most edge energy in
+    /// <paramref name="image"/> [C,H,W]: where deblurring differences are easiest to see.
+    /// </summary>
+    public static ZoomRegion MostDetailed(Tensor image, double fraction = 0.25)
+    {
+        using var scope = NewDisposeScope();
+        var gray = image.mean([0], keepdim: true).unsqueeze(0).to_type(ScalarType.Float32);
+        var dx = (gray[.., .., .., 1..] - gray[.., .., .., ..^1]).abs();
+        var dy = (gray[.., .., 1.., ..] - gray[.., .., ..^1, ..]).abs();
+        var energy = nn.functional.pad(dx, [0, 1, 0, 0]) + nn.functional.pad(dy, [0, 0, 0, 1]);
+        int h = (int)image.shape[1], w = (int)image.shape[2];
+        int side = Math.Max(2, (int)(Math.Min(h, w) * fraction));
+        // mean edge energy of every window, strided for speed
+        var windows = nn.functional.avg_pool2d(energy, [side, side], [Math.Max(1, side / 4), Math.Max(1, side / 4)]);
+        long best = windows.flatten().argmax().item<long>();
+        long cols = windows.shape[3];
+        int top = (int)(best / cols) * Math.Max(1, side / 4), left = (int)(best % cols) * Math.Max(1, side / 4);
+        return new ZoomRegion((double)left / w, (double)top / h, (double)side / w, (double)side / h);
+    }
+
     internal SKRect ToPixels(int width, int height)
     {
         if (Left < 0 || Top < 0 || Width <= 0 || Height <= 0 || Left + Width > 1 + 1e-9 || Top + Height > 1 + 1e-9)
@@ -38,6 +60,9 @@ public sealed record ImageGridOptions
     /// <summary>Region magnified in an inset in the bottom-right corner of every image, or null.</summary>
     public ZoomRegion? Zoom { get; init; }
 
+    /// <summary>A zoom region per row (overrides <see cref="Zoom"/>; null entries = no inset in that row).</summary>
+    public IReadOnlyList<ZoomRegion?>? RowZooms { get; init; }
+
     /// <summary>Inset side as a fraction of the cell size.</summary>
     public double InsetFraction { get; init; } = 0.42;
 }
@@ -59,6 +84,8 @@ public static class ImageGrid
         if (rows.Count == 0 || rows.Any(r => r.Count == 0)) throw new ArgumentException("an image grid needs at least one panel in every row");
         if (options.RowLabels is { } labels && labels.Count != rows.Count)
             throw new ArgumentException($"{labels.Count} row labels for {rows.Count} rows");
+        if (options.RowZooms is { } rowZooms && rowZooms.Count != rows.Count)
+            throw new ArgumentException($"{rowZooms.Count} row zoom regions for {rows.Count} rows");
         int cell = options.CellSize;
         // cells are as tall as the tallest image needs at this width, so labels sit right under the images
         double aspect = rows.SelectMany(r => r).Max(p => (double)p.Image.shape[^2] / p.Image.shape[^1]);
@@ -95,7 +122,7 @@ public static class ImageGrid
                 var dest = Fit(bitmap.Width, bitmap.Height, SKRect.Create(x, y, cell, cellHeight));
                 using var image = SKImage.FromBitmap(bitmap);
                 canvas.DrawImage(image, dest, new SKSamplingOptions(SKFilterMode.Linear));
-                if (options.Zoom is { } zoom) DrawInset(canvas, image, dest, zoom, cell, options.InsetFraction);
+                if ((options.RowZooms is { } zooms ? zooms[r] : options.Zoom) is { } zoom) DrawInset(canvas, image, dest, zoom, cell, options.InsetFraction);
                 canvas.DrawText(Ellipsize(panel.Label, cell, textFont), x + cell / 2f, y + cellHeight + 16, SKTextAlign.Center, textFont, ink);
             }
         }
