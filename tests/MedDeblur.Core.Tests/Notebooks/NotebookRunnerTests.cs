@@ -1,0 +1,261 @@
+using System.Text.Json.Nodes;
+using MedDeblur.Display;
+using MedDeblur.NotebookRunner;
+
+namespace MedDeblur.Tests.Notebooks;
+
+/// <summary>The headless runner on the committed test notebooks and small in-memory ones.</summary>
+public class NotebookRunnerTests
+{
+    [Fact]
+    public async Task Succeeding_notebook_runs_every_cell_with_the_overridden_parameters()
+    {
+        var result = await NotebookExecutor.RunAsync(NotebookFixtures.Succeeds, new NotebookRunOptions
+        {
+            Parameters = new Dictionary<string, string> { ["preset"] = "smoke", ["size"] = "4" },
+        });
+
+        Assert.True(result.Succeeded, result.FailedCell?.Error?.EValue);
+        Assert.Equal(["cell 2", "cell 3", "injected-parameters cell", "cell 4", "cell 6"], result.Cells.Select(c => c.Label));
+        Assert.Equal([1, 2, 3, 4, 5], result.Cells.Select(c => c.ExecutionCount ?? -1));
+
+        var setup = result.Cells[0];
+        Assert.Equal("cpu\n", setup.Stdout);
+
+        var compute = result.Cells[3];
+        Assert.Equal("preset=smoke size=4 total=8 verbose=False\n", compute.Stdout);
+        Assert.Equal("a warning on stderr\n", compute.Stderr);
+        var table = Assert.Single(compute.Outputs.OfType<DisplayDataOutput>());
+        string expectedTable = new HtmlTable("preset", "size", "total").AddRow("smoke", 4, 8f).ToHtml();
+        Assert.Equal(expectedTable, table.Data["text/html"]);
+        Assert.Equal("preset  size  total\nsmoke   4     8", table.Data["text/plain"]);
+        Assert.Equal(["stream", "stream", "display_data"], compute.Outputs.Select(o => o.OutputType));
+
+        var last = Assert.IsType<ExecuteResultOutput>(Assert.Single(result.Cells[4].Outputs));
+        Assert.Equal(5, last.ExecutionCount);
+        Assert.Equal("<b>done</b>", last.Data["text/html"]);
+        Assert.Equal("done", last.Data["text/plain"]);
+
+        Assert.Contains(result.Notes, n => n.Contains("'#!csharp'", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, n => n.Contains("uses the MedDeblur.Core of the runner host", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Executed_notebook_keeps_metadata_and_ids_and_gets_the_injected_cell_after_the_parameters()
+    {
+        var result = await NotebookExecutor.RunAsync(NotebookFixtures.Succeeds, new NotebookRunOptions
+        {
+            Parameters = new Dictionary<string, string> { ["scale"] = "2", ["verbose"] = "true" },
+        });
+        string path = Path.Combine(Path.GetTempPath(), $"meddeblur-runner-{Guid.NewGuid():N}", "out.ipynb");
+        try
+        {
+            result.Notebook.Save(path);
+            var saved = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            var original = JsonNode.Parse(File.ReadAllText(NotebookFixtures.Succeeds))!.AsObject();
+
+            var cells = saved["cells"]!.AsArray();
+            Assert.Equal(["intro", "setup", "params", "injected-parameters", "compute", "result-md", "result"],
+                cells.Select(c => c!["id"]!.GetValue<string>()));
+            Assert.True(JsonNode.DeepEquals(original["metadata"]!["kernelspec"], saved["metadata"]!["kernelspec"]));
+            Assert.True(JsonNode.DeepEquals(original["metadata"]!["polyglot_notebook"], saved["metadata"]!["polyglot_notebook"]));
+            Assert.True(JsonNode.DeepEquals(original["cells"]![0], cells[0]), "markdown cells stay untouched");
+
+            var injected = cells[3]!;
+            Assert.Equal("// Parameters injected by meddeblur-notebook (papermill convention).\nscale = 2d;\nverbose = true;",
+                string.Concat(injected["source"]!.AsArray().Select(l => l!.GetValue<string>())));
+            Assert.Equal("injected-parameters", injected["metadata"]!["tags"]![0]!.GetValue<string>());
+            Assert.Equal("csharp", injected["metadata"]!["polyglot_notebook"]!["kernelName"]!.GetValue<string>());
+
+            var compute = cells[4]!;
+            Assert.Equal(4, compute["execution_count"]!.GetValue<int>());
+            Assert.Equal("completed", compute["metadata"]!["papermill"]!["status"]!.GetValue<string>());
+            Assert.Equal(["preset=quick size=8 total=128 verbose=True\n"],
+                compute["outputs"]![0]!["text"]!.AsArray().Select(l => l!.GetValue<string>()));
+
+            var papermill = saved["metadata"]!["papermill"]!;
+            Assert.Equal(2.0, papermill["parameters"]!["scale"]!.GetValue<double>());
+            Assert.True(papermill["parameters"]!["verbose"]!.GetValue<bool>());
+            Assert.False(papermill["exception"]!.GetValue<bool>());
+            Assert.Equal([], Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp"));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Failing_cell_stops_the_run_and_its_error_names_the_cell()
+    {
+        var result = await NotebookExecutor.RunAsync(NotebookFixtures.FailsInCell3);
+
+        Assert.False(result.Succeeded);
+        var failed = result.FailedCell!;
+        Assert.Equal("cell 3", failed.Label);
+        Assert.Equal("cell 3 starts\n", failed.Stdout);
+        Assert.Equal("InvalidOperationException", failed.Error!.EName);
+        Assert.Equal("cell 3 (id 'throws'): boom in cell three", failed.Error.EValue);
+        Assert.Equal("System.InvalidOperationException: boom in cell three", failed.Error.Traceback[0]);
+
+        Assert.Equal([CellRunStatus.Succeeded, CellRunStatus.Failed, CellRunStatus.NotRun], result.Cells.Select(c => c.Status));
+        Assert.Equal("cell 2 ran\n", result.Cells[0].Stdout);
+        var notRun = result.Notebook.Cells[3].Json;
+        Assert.Empty(notRun["outputs"]!.AsArray());
+        Assert.Null(notRun["execution_count"]);
+        Assert.Equal("pending", notRun["metadata"]!["papermill"]!["status"]!.GetValue<string>());
+        Assert.True(result.Notebook.Metadata["papermill"]!["exception"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Command_line_exits_non_zero_on_a_failing_cell_and_still_writes_the_executed_notebook()
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"meddeblur-runner-{Guid.NewGuid():N}.ipynb");
+        try
+        {
+            int exit = await RunnerCommandLine.InvokeAsync(["run", NotebookFixtures.FailsInCell3, "--output", output]);
+
+            Assert.Equal(RunnerCommandLine.Failed, exit);
+            var error = JsonNode.Parse(File.ReadAllText(output))!["cells"]![2]!["outputs"]!.AsArray()
+                .Single(o => o!["output_type"]!.GetValue<string>() == "error")!;
+            Assert.Equal("cell 3 (id 'throws'): boom in cell three", error["evalue"]!.GetValue<string>());
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public async Task Wrong_pinned_version_fails_the_cell_naming_the_package_and_both_versions()
+    {
+        var result = await NotebookExecutor.RunAsync(NotebookFixtures.WrongNugetVersion);
+
+        var failed = result.FailedCell!;
+        Assert.Equal("cell 1", failed.Label);
+        Assert.Equal("", failed.Stdout);
+        Assert.Equal(nameof(NotebookException), failed.Error!.EName);
+        Assert.StartsWith("cell 1 (id 'setup'): line 1: package 'TorchSharp-cpu' is pinned to 0.106.0 but ", failed.Error.EValue);
+        Assert.EndsWith("Directory.Packages.props has 0.107.0; write #r \"nuget: TorchSharp-cpu, 0.107.0\".", failed.Error.EValue);
+        Assert.Equal(CellRunStatus.NotRun, result.Cells[1].Status);
+    }
+
+    [Fact]
+    public async Task Unpinned_and_unlisted_packages_fail_their_cell()
+    {
+        var unpinned = await NotebookFixtures.RunAsync(NotebookFixtures.Code("#r \"nuget: SkiaSharp\""));
+        Assert.Contains("package 'SkiaSharp' is not pinned; write #r \"nuget: SkiaSharp, 4.155.0\"", unpinned.FailedCell!.Error!.EValue);
+
+        var unlisted = await NotebookFixtures.RunAsync(NotebookFixtures.Code("#r \"nuget: Newtonsoft.Json, 13.0.3\""));
+        Assert.Contains("package 'Newtonsoft.Json' is not listed in ", unlisted.FailedCell!.Error!.EValue);
+    }
+
+    [Fact]
+    public async Task Compile_error_names_the_cell_and_the_line()
+    {
+        var result = await NotebookFixtures.RunAsync(NotebookFixtures.Code("var x = 1;", "// comment\nint y = \"text\";"));
+        var error = result.FailedCell!.Error!;
+        Assert.Equal("CompilationErrorException", error.EName);
+        Assert.StartsWith("cell 2 (id 'c2'): (2,9): error CS0029: Cannot implicitly convert type 'string' to 'int'", error.EValue);
+    }
+
+    [Fact]
+    public async Task Dll_that_the_host_lacks_is_referenced_relative_to_the_notebook_folder()
+    {
+        // Build a tiny assembly into a folder beside the notebook, then #r it by a relative path.
+        string folderName = $"lib-{Guid.NewGuid():N}";
+        string folder = Path.Combine(NotebookFixtures.Folder, folderName);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(
+                "RunnerTestGreeter",
+                [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("public static class Greeter { public static string Hi() => \"hi from a dll\"; }")],
+                [Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
+                new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+            using (var file = File.Create(Path.Combine(folder, "RunnerTestGreeter.dll")))
+                Assert.True(compilation.Emit(file).Success);
+
+            var result = await NotebookFixtures.RunAsync(NotebookFixtures.Code($"#r \"{folderName}/RunnerTestGreeter.dll\"\nGreeter.Hi()"));
+
+            Assert.True(result.Succeeded, result.FailedCell?.Error?.EValue);
+            Assert.Equal("hi from a dll", Assert.IsType<ExecuteResultOutput>(Assert.Single(result.Outputs)).Data["text/plain"]);
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    [Fact]
+    public async Task Display_with_mime_types_update_and_trailing_values_follow_the_kernel()
+    {
+        var result = await NotebookFixtures.RunAsync(NotebookFixtures.Code(
+            "#r \"../src/MedDeblur.Core/bin/MedDeblur.Core.dll\"\nusing MedDeblur.Display;\nvar shown = display(new HtmlFragment(\"<i>first</i>\"), \"text/html\");\nshown.Update(new HtmlFragment(\"<i>second</i>\"));\nConsole.Write(\"out\");\ndisplay(\"<i>a string</i>\", \"text/html\");",
+            "\"a plain string\"",
+            "Console.WriteLine(\"no value\")",
+            "string nothing = null;\nnothing"));
+
+        Assert.True(result.Succeeded, result.FailedCell?.Error?.EValue);
+        var first = result.Cells[0].Outputs;
+        Assert.Equal(3, first.Count);
+        var html = Assert.IsType<DisplayDataOutput>(first[0]);
+        Assert.Equal(["text/html"], html.Data.Keys);
+        Assert.Equal("<i>second</i>", html.Data["text/html"]);
+        Assert.Equal(new StreamOutput("stdout", "out"), first[1]);
+        // As in the kernel, a string shown as text/html is text, escaped by the HTML formatter (raw HTML: HtmlFragment).
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>&lt;i&gt;a string&lt;/i&gt;", Assert.IsType<DisplayDataOutput>(first[2]).Data["text/html"]);
+
+        var plain = Assert.IsType<ExecuteResultOutput>(Assert.Single(result.Cells[1].Outputs));
+        Assert.Equal(["text/plain"], plain.Data.Keys);
+        Assert.Equal("a plain string", plain.Data["text/plain"]);
+
+        Assert.Equal([new StreamOutput("stdout", "no value\n")], result.Cells[2].Outputs);
+        var nullResult = Assert.IsType<ExecuteResultOutput>(Assert.Single(result.Cells[3].Outputs));
+        Assert.Equal("<null>", nullResult.Data["text/plain"]);
+    }
+
+    [Fact]
+    public async Task Cell_over_the_timeout_fails_with_a_timeout_error()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await NotebookFixtures.RunAsync(
+            NotebookFixtures.Code("var a = 1;", "System.Threading.Thread.Sleep(1500);", "Console.WriteLine(a);"),
+            new NotebookRunOptions { CellTimeout = TimeSpan.FromSeconds(0.2) });
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.4), $"took {clock.Elapsed}");
+        var error = result.FailedCell!.Error!;
+        Assert.Equal("TimeoutException", error.EName);
+        Assert.Equal("cell 2 (id 'c2'): did not finish within 0.2 s (--timeout-seconds).", error.EValue);
+        Assert.Equal(CellRunStatus.NotRun, result.Cells[2].Status);
+    }
+
+    [Fact]
+    public async Task Unknown_parameter_is_rejected_before_any_cell_runs_listing_the_declared_ones()
+    {
+        var e = await Assert.ThrowsAsync<NotebookException>(() => NotebookExecutor.RunAsync(NotebookFixtures.Succeeds,
+            new NotebookRunOptions { Parameters = new Dictionary<string, string> { ["epochs"] = "3" } }));
+        Assert.Equal("unknown parameter 'epochs'; the parameters cell declares: preset (string), size (int), scale (double), verbose (bool).", e.Message);
+    }
+
+    [Fact]
+    public async Task Missing_file_and_invalid_json_are_reported_with_the_file_name()
+    {
+        string missing = Path.Combine(NotebookFixtures.Folder, "missing.ipynb");
+        var e = await Assert.ThrowsAsync<NotebookException>(() => NotebookExecutor.RunAsync(missing));
+        Assert.Equal($"notebook '{missing}' does not exist.", e.Message);
+
+        string broken = Path.Combine(Path.GetTempPath(), $"meddeblur-runner-{Guid.NewGuid():N}.ipynb");
+        File.WriteAllText(broken, "{\"cells\": [");
+        try
+        {
+            var j = await Assert.ThrowsAsync<NotebookException>(() => NotebookExecutor.RunAsync(broken));
+            Assert.StartsWith($"notebook '{broken}' is not valid JSON: ", j.Message);
+            Assert.Equal(RunnerCommandLine.InvalidInput, await RunnerCommandLine.InvokeAsync(["run", broken]));
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace MedDeblur.NotebookRunner;
+
+/// <summary>One problem found by <see cref="NotebookValidator"/>.</summary>
+/// <param name="Notebook">The notebook file (or "notebook").</param>
+/// <param name="Cell">The cell (<c>cell N</c>, 1-based), or null for the notebook as a whole.</param>
+/// <param name="Message">What is wrong and what is expected.</param>
+public sealed record NotebookProblem(string Notebook, string? Cell, string Message)
+{
+    /// <inheritdoc />
+    public override string ToString() => Cell is null ? $"{Notebook}: {Message}" : $"{Notebook}, {Cell}: {Message}";
+}
+
+/// <summary>
+/// Checks a committed notebook: metadata exactly as VS Code Polyglot Notebooks writes it, no outputs, pinned
+/// central package versions and exactly one <c>parameters</c> cell.
+/// </summary>
+/// <remarks>
+/// The metadata expected (dotnet/interactive, src/Microsoft.DotNet.Interactive.Documents.Tests/
+/// JupyterFormatTests.ipynb_from_VSCode_can_be_round_tripped_...approved.ipynb):
+/// <c>kernelspec</c> = { display_name ".NET (C#)", language "C#", name ".net-csharp" }, <c>language_info.name</c> "C#",
+/// <c>polyglot_notebook.kernelInfo</c> = { defaultKernelName "csharp", items [{ aliases [], name "csharp" }] },
+/// nbformat 4.5; each code cell has <c>dotnet_interactive.language</c> "csharp", <c>polyglot_notebook.kernelName</c>
+/// "csharp" and <c>vscode.languageId</c> "polyglot-notebook".
+/// </remarks>
+public static partial class NotebookValidator
+{
+    [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
+    private static partial Regex CellIdPattern();
+
+    /// <summary>Validates the notebook file at <paramref name="path"/>; unreadable files give one problem.</summary>
+    /// <param name="path">The .ipynb file.</param>
+    /// <param name="central">Central versions; null = the Directory.Packages.props above the notebook.</param>
+    public static IReadOnlyList<NotebookProblem> Validate(string path, CentralPackageVersions? central = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Notebook notebook;
+        try
+        {
+            notebook = Notebook.Load(path);
+            central ??= CentralPackageVersions.TryFindFrom(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        }
+        catch (NotebookException e)
+        {
+            return [new NotebookProblem(path, null, e.Message)];
+        }
+        return Validate(notebook, central);
+    }
+
+    /// <summary>Validates a parsed notebook against <paramref name="central"/> (null: every nuget line is a problem).</summary>
+    public static IReadOnlyList<NotebookProblem> Validate(Notebook notebook, CentralPackageVersions? central)
+    {
+        ArgumentNullException.ThrowIfNull(notebook);
+        string file = notebook.Path ?? "notebook";
+        var problems = new List<NotebookProblem>();
+        void Add(string? cell, string message) => problems.Add(new NotebookProblem(file, cell, message));
+
+        var root = notebook.Root;
+        if (Int(root["nbformat"]) != 4 || Int(root["nbformat_minor"]) != 5)
+            Add(null, $"nbformat is {root["nbformat"]?.ToJsonString() ?? "missing"}.{root["nbformat_minor"]?.ToJsonString() ?? "missing"}; expected 4.5.");
+
+        var meta = root["metadata"] as JsonObject;
+        Expect(meta?["kernelspec"], new JsonObject { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" },
+            "metadata.kernelspec", null);
+        if (Str(meta?["language_info"]?["name"]) != "C#")
+            Add(null, $"metadata.language_info.name is {Show(meta?["language_info"]?["name"])}; expected \"C#\".");
+        Expect(meta?["polyglot_notebook"]?["kernelInfo"],
+            new JsonObject
+            {
+                ["defaultKernelName"] = "csharp",
+                ["items"] = new JsonArray(new JsonObject { ["aliases"] = new JsonArray(), ["name"] = "csharp" }),
+            },
+            "metadata.polyglot_notebook.kernelInfo", null);
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        int parameterCells = 0;
+        for (int i = 0; i < notebook.Cells.Count; i++)
+        {
+            var cell = notebook.Cells[i];
+            string label = $"cell {i + 1}";
+            if (cell.Id is { } id)
+            {
+                if (!CellIdPattern().IsMatch(id)) Add(label, $"cell id '{id}' does not match nbformat's [a-zA-Z0-9_-]{{1,64}}.");
+                if (!ids.Add(id)) Add(label, $"cell id '{id}' is used by an earlier cell too.");
+            }
+            else if (cell.IsCode)
+            {
+                Add(label, "code cell has no \"id\" (nbformat 4.5).");
+            }
+            if (cell.Tags.Contains(NotebookParameters.InjectedTag))
+                Add(label, $"cell is tagged '{NotebookParameters.InjectedTag}': this is an executed notebook, commit the original.");
+            if (!cell.IsCode) continue;
+
+            var cm = cell.Json["metadata"];
+            if (Str(cm?["dotnet_interactive"]?["language"]) != "csharp")
+                Add(label, $"metadata.dotnet_interactive.language is {Show(cm?["dotnet_interactive"]?["language"])}; expected \"csharp\".");
+            if (Str(cm?["polyglot_notebook"]?["kernelName"]) != "csharp")
+                Add(label, $"metadata.polyglot_notebook.kernelName is {Show(cm?["polyglot_notebook"]?["kernelName"])}; expected \"csharp\".");
+            if (Str(cm?["vscode"]?["languageId"]) != "polyglot-notebook")
+                Add(label, $"metadata.vscode.languageId is {Show(cm?["vscode"]?["languageId"])}; expected \"polyglot-notebook\".");
+
+            if (cell.Json["outputs"] is not JsonArray outputs)
+                Add(label, "code cell has no \"outputs\" array.");
+            else if (outputs.Count > 0)
+                Add(label, $"code cell has {outputs.Count} output(s); commit notebooks without outputs (clear all outputs).");
+            if (!cell.Json.ContainsKey("execution_count") || cell.Json["execution_count"] is not null)
+                Add(label, $"execution_count is {Show(cell.Json["execution_count"])}; expected null in a committed notebook.");
+
+            string source;
+            try
+            {
+                source = cell.Source;
+            }
+            catch (NotebookException e)
+            {
+                Add(label, e.Message);
+                continue;
+            }
+            foreach (var (line, reference) in CellDirectives.NugetReferences(source))
+            {
+                string? problem = central is null
+                    ? $"#r \"nuget: {reference.PackageId}\" cannot be checked: no {CentralPackageVersions.FileName} above the notebook."
+                    : central.CheckPin(reference);
+                if (problem is not null) Add($"{label}, line {line}", problem);
+            }
+
+            if (cell.Tags.Contains(NotebookParameters.ParametersTag))
+            {
+                parameterCells++;
+                try
+                {
+                    NotebookParameters.Parse(source);
+                }
+                catch (NotebookException e)
+                {
+                    Add(label, e.Message);
+                }
+            }
+        }
+        if (parameterCells != 1)
+            Add(null, $"{parameterCells} code cells are tagged '{NotebookParameters.ParametersTag}'; expected exactly one (papermill convention).");
+        return problems;
+
+        void Expect(JsonNode? actual, JsonNode expected, string what, string? cell)
+        {
+            if (!JsonNode.DeepEquals(actual, expected))
+                Add(cell, $"{what} is {Show(actual)}; expected {expected.ToJsonString()}.");
+        }
+    }
+
+    private static int? Int(JsonNode? node) => node is JsonValue v && v.TryGetValue(out int i) ? i : null;
+
+    private static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+    private static string Show(JsonNode? node) => node?.ToJsonString() ?? "missing";
+}

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace MedDeblur.NotebookRunner;
+
+/// <summary>
+/// The <c>meddeblur-notebook</c> command line: <c>run NOTEBOOK [--output OUT] [--param k=v ...] [--timeout-seconds N]</c>
+/// and <c>check NOTEBOOK...</c>.
+/// </summary>
+/// <remarks>Exit codes: 0 success; 1 a cell failed (the executed notebook is still written) or check found problems;
+/// 2 the notebook could not be run at all (missing file, invalid JSON, unknown parameter, bad command line).</remarks>
+public static class RunnerCommandLine
+{
+    /// <summary>Every cell succeeded / no problem found.</summary>
+    public const int Success = 0;
+
+    /// <summary>A cell failed, or validation found problems.</summary>
+    public const int Failed = 1;
+
+    /// <summary>The input could not be used (file, JSON, parameters, options).</summary>
+    public const int InvalidInput = 2;
+
+    /// <summary>Parses <paramref name="args"/> and runs the verb.</summary>
+    public static async Task<int> InvokeAsync(string[] args)
+    {
+        var root = new RootCommand("Runs and checks the MedDeblur.NET notebooks headless (Roslyn scripting, papermill-style output).")
+        {
+            RunCommand(), CheckCommand(),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("see meddeblur-notebook --help");
+            return InvalidInput;
+        }
+        return await parse.InvokeAsync();
+    }
+
+    private static Command RunCommand()
+    {
+        var notebook = new Argument<FileInfo>("notebook") { Description = "the .ipynb to execute" };
+        var output = new Option<FileInfo?>("--output", "-o")
+        {
+            Description = "where to write the executed notebook (default: NAME.executed.ipynb beside the input)",
+        };
+        var parameters = new Option<string[]>("--param", "-p")
+        {
+            Description = "name=value for a variable of the 'parameters' cell (repeatable)",
+            DefaultValueFactory = _ => [],
+        };
+        var timeout = new Option<double?>("--timeout-seconds") { Description = "longest time one cell may run" };
+        var command = new Command("run", "Execute the C# cells in order and write the executed notebook.")
+        {
+            notebook, output, parameters, timeout,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var input = parse.GetValue(notebook)!;
+            var outPath = parse.GetValue(output)?.FullName
+                ?? Path.Combine(input.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(input.Name) + ".executed.ipynb");
+            try
+            {
+                var values = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var p in parse.GetValue(parameters) ?? [])
+                {
+                    var (k, v) = NotebookParameters.ParseAssignment(p);
+                    values[k] = v;
+                }
+                double? seconds = parse.GetValue(timeout);
+                if (seconds is <= 0)
+                    throw new NotebookException($"--timeout-seconds {seconds.Value.ToString(CultureInfo.InvariantCulture)}: must be positive.");
+                var result = await NotebookExecutor.RunAsync(input.FullName, new NotebookRunOptions
+                {
+                    Parameters = values,
+                    CellTimeout = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
+                }, ct);
+                result.Notebook.Save(outPath);
+                foreach (var note in result.Notes) Console.Error.WriteLine($"note: {note}");
+                if (result.FailedCell is { } failed)
+                {
+                    Console.Error.WriteLine($"error: {failed.Error?.EValue}");
+                    Console.Error.WriteLine($"executed notebook written to {outPath}");
+                    return Failed;
+                }
+                Console.WriteLine($"{input.Name}: {result.Cells.Count} code cells succeeded in " +
+                                  $"{result.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; wrote {outPath}");
+                return Success;
+            }
+            catch (NotebookException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return InvalidInput;
+            }
+        });
+        return command;
+    }
+
+    private static Command CheckCommand()
+    {
+        var notebooks = new Argument<FileInfo[]>("notebooks") { Description = "the .ipynb files to check", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("check",
+            "Check committed notebooks: Polyglot metadata, no outputs, #r \"nuget:\" pinned to Directory.Packages.props, one parameters cell.")
+        {
+            notebooks,
+        };
+        command.SetAction(parse =>
+        {
+            int count = 0;
+            var files = parse.GetValue(notebooks) ?? [];
+            foreach (var file in files)
+            {
+                var problems = NotebookValidator.Validate(file.FullName);
+                foreach (var problem in problems) Console.Error.WriteLine(problem);
+                count += problems.Count;
+            }
+            Console.WriteLine($"{files.Length} notebook(s) checked, {count} problem(s).");
+            return count == 0 ? Success : Failed;
+        });
+        return command;
+    }
+}
