@@ -1,9 +1,11 @@
+using MedDeblur.Display;
 using SkiaSharp;
 
 namespace MedDeblur.Figures;
 
 /// <summary>A rendered figure: a PNG image with a caption. Save it, embed it in HTML, or display it in a notebook.</summary>
-public sealed class Figure
+[TypeFormatterSource(typeof(HtmlFormatterSource))]
+public sealed class Figure : IHtmlDisplayable
 {
     /// <summary>Creates a figure from encoded PNG bytes.</summary>
     public Figure(byte[] png, int width, int height, string caption)
@@ -34,8 +36,11 @@ public sealed class Figure
 
     /// <summary>An HTML <c>&lt;figure&gt;</c> with the PNG inlined as base64 (no external files).</summary>
     public string ToHtml() =>
-        $"<figure><img alt=\"{System.Net.WebUtility.HtmlEncode(Caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(Png)}\" " +
-        $"width=\"{Width}\" height=\"{Height}\"/><figcaption>{System.Net.WebUtility.HtmlEncode(Caption)}</figcaption></figure>";
+        $"<figure><img alt=\"{Html.Encode(Caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(Png)}\" " +
+        $"width=\"{Width}\" height=\"{Height}\"/><figcaption>{Html.Encode(Caption)}</figcaption></figure>";
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Caption} ({Width}x{Height} PNG)";
 
     internal static Figure FromSurface(SKSurface surface, int width, int height, string caption)
     {

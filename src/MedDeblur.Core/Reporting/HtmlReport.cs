@@ -1,5 +1,5 @@
-using System.Net;
 using System.Text;
+using MedDeblur.Display;
 using MedDeblur.Figures;
 
 namespace MedDeblur.Reporting;
@@ -8,7 +8,8 @@ namespace MedDeblur.Reporting;
 /// A self-contained HTML report (inline CSS, images as base64 PNG, no scripts or external links), so it opens offline
 /// and can be mailed or archived as one file.
 /// </summary>
-public sealed class HtmlReport
+[TypeFormatterSource(typeof(HtmlFormatterSource))]
+public sealed class HtmlReport : IHtmlDisplayable
 {
     private readonly StringBuilder body = new();
     private readonly List<(string Id, string Title)> contents = [];
@@ -89,5 +90,5 @@ public sealed class HtmlReport
     /// <summary>Writes the report atomically.</summary>
     public void Save(string path) => AtomicFile.WriteAllText(path, ToHtml());
 
-    private static string Encode(string s) => WebUtility.HtmlEncode(s);
+    private static string Encode(string s) => Html.Encode(s);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
+using MedDeblur.Display;
 
 namespace MedDeblur.Reporting;
 
@@ -8,7 +8,8 @@ namespace MedDeblur.Reporting;
 /// A small typed table for the paper's tables (comparison, ablation, model analysis): a title, column headers, rows of
 /// cells, and notes printed under it (e.g. the metric conventions). Renders as Markdown, CSV and HTML.
 /// </summary>
-public sealed class ResultsTable
+[TypeFormatterSource(typeof(HtmlFormatterSource))]
+public sealed class ResultsTable : IHtmlDisplayable
 {
     private readonly List<IReadOnlyList<string>> rows = [];
 
@@ -86,17 +87,17 @@ public sealed class ResultsTable
     public string ToHtml()
     {
         var sb = new StringBuilder();
-        sb.Append("<table class=\"meddeblur-table\"><caption>").Append(WebUtility.HtmlEncode(Title)).Append("</caption><thead><tr>");
-        foreach (var c in Columns) sb.Append("<th>").Append(WebUtility.HtmlEncode(c)).Append("</th>");
+        sb.Append("<table class=\"meddeblur-table\"><caption>").Append(Html.Encode(Title)).Append("</caption><thead><tr>");
+        foreach (var c in Columns) sb.Append("<th>").Append(Html.Encode(c)).Append("</th>");
         sb.Append("</tr></thead><tbody>");
         for (int r = 0; r < rows.Count; r++)
         {
             sb.Append(Emphasised.Contains(r) ? "<tr style=\"font-weight:bold\">" : "<tr>");
-            foreach (var c in rows[r]) sb.Append("<td>").Append(WebUtility.HtmlEncode(c)).Append("</td>");
+            foreach (var c in rows[r]) sb.Append("<td>").Append(Html.Encode(c)).Append("</td>");
             sb.Append("</tr>");
         }
         sb.Append("</tbody></table>");
-        foreach (var note in Notes) sb.Append("<p class=\"note\"><small>").Append(WebUtility.HtmlEncode(note)).Append("</small></p>");
+        foreach (var note in Notes) sb.Append("<p class=\"note\"><small>").Append(Html.Encode(note)).Append("</small></p>");
         return sb.ToString();
     }
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using MedDeblur.Display;
+using MedDeblur.Reporting;
 using Microsoft.DotNet.Interactive.Formatting;
 using SkiaSharp;
 
@@ -12,10 +13,10 @@ namespace MedDeblur.Tests.Display;
 /// </summary>
 public class HtmlDisplayTests
 {
-    private static HtmlTable SampleTable() =>
-        new HtmlTable("model", "<PSNR>", "SSIM") { Caption = "Table 2 & co" }
-            .AddRow("MedDeblur", 31.234567, 0.9)
-            .AddRow("a<b>&\"c\"", double.PositiveInfinity, null);
+    private static ResultsTable SampleTable() =>
+        new ResultsTable("Table 2 & co", ["model", "<PSNR>", "SSIM"])
+            .Add("MedDeblur", 31.234567, 0.9)
+            .Add("a<b>&\"c\"", double.PositiveInfinity, null);
 
     [Fact]
     public void Table_renders_escaped_html_with_invariant_numbers()
@@ -23,8 +24,8 @@ public class HtmlDisplayTests
         Assert.Equal(
             "<table class=\"meddeblur-table\"><caption>Table 2 &amp; co</caption>" +
             "<thead><tr><th>model</th><th>&lt;PSNR&gt;</th><th>SSIM</th></tr></thead><tbody>" +
-            "<tr><td>MedDeblur</td><td>31.2346</td><td>0.9</td></tr>" +
-            "<tr><td>a&lt;b&gt;&amp;&quot;c&quot;</td><td>∞</td><td></td></tr></tbody></table>",
+            "<tr><td>MedDeblur</td><td>31.23</td><td>0.90</td></tr>" +
+            "<tr><td>a&lt;b&gt;&amp;&quot;c&quot;</td><td>inf</td><td></td></tr></tbody></table>",
             SampleTable().ToHtml());
     }
 
@@ -33,7 +34,7 @@ public class HtmlDisplayTests
     {
         var table = SampleTable();
         Assert.Equal(table.ToHtml(), table.ToDisplayString("text/html"));
-        Assert.Equal("Table 2 & co\nmodel      <PSNR>   SSIM\nMedDeblur  31.2346  0.9\na<b>&\"c\"   ∞", table.ToDisplayString("text/plain"));
+        Assert.Equal(table.ToMarkdown(), table.ToDisplayString("text/plain"));
     }
 
     [Fact]
@@ -66,7 +67,8 @@ public class HtmlDisplayTests
         var types = typeof(IHtmlDisplayable).Assembly.GetTypes()
             .Where(t => typeof(IHtmlDisplayable).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false } or { IsValueType: true })
             .ToList();
-        Assert.Contains(typeof(HtmlTable), types);
+        Assert.Contains(typeof(ResultsTable), types);
+        Assert.Contains(typeof(MedDeblur.Figures.Figure), types);
         Assert.Contains(typeof(HtmlFragment), types);
         foreach (var type in types)
         {
@@ -98,13 +100,6 @@ public class HtmlDisplayTests
     {
         var e = Assert.Throws<ArgumentException>(() => HtmlImage.FromPngBytes("GIF89a-not-a-png-file-at-all"u8.ToArray()));
         Assert.Contains("not a PNG file", e.Message);
-    }
-
-    [Fact]
-    public void Row_with_the_wrong_number_of_values_is_rejected_with_both_counts()
-    {
-        var e = Assert.Throws<ArgumentException>(() => new HtmlTable("a", "b").AddRow(1, 2, 3));
-        Assert.Contains("row 1 has 3 values but the table has 2 columns (a, b)", e.Message);
     }
 
     private sealed class BareDisplayable : IHtmlDisplayable

@@ -1,3 +1,4 @@
+using MedDeblur.Reporting;
 using System.Text.Json.Nodes;
 using MedDeblur.Display;
 using MedDeblur.NotebookRunner;
@@ -26,9 +27,9 @@ public class NotebookRunnerTests
         Assert.Equal("preset=smoke size=4 total=8 verbose=False\n", compute.Stdout);
         Assert.Equal("a warning on stderr\n", compute.Stderr);
         var table = Assert.Single(compute.Outputs.OfType<DisplayDataOutput>());
-        string expectedTable = new HtmlTable("preset", "size", "total").AddRow("smoke", 4, 8f).ToHtml();
-        Assert.Equal(expectedTable, table.Data["text/html"]);
-        Assert.Equal("preset  size  total\nsmoke   4     8", table.Data["text/plain"]);
+        var expected = new ResultsTable("run", ["preset", "size", "total"]).Add("smoke", 4, 8f);
+        Assert.Equal(expected.ToHtml(), table.Data["text/html"]);
+        Assert.Equal(expected.ToMarkdown(), table.Data["text/plain"]);
         Assert.Equal(["stream", "stream", "display_data"], compute.Outputs.Select(o => o.OutputType));
 
         var last = Assert.IsType<ExecuteResultOutput>(Assert.Single(result.Cells[4].Outputs));
