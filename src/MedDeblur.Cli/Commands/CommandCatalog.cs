@@ -11,5 +11,6 @@ public static class CommandCatalog
         SimulateCommand.Create(),
         MetricsCommand.Create(),
         InfoCommand.Create(),
+        ProfileCommand.Create(),
     ];
 }

@@ -1,0 +1,124 @@
+using MedDeblur.Networks.Baselines;
+using TorchSharp;
+
+namespace MedDeblur.Networks;
+
+/// <summary>One registered network: its name, what it is, where it comes from and its published size.</summary>
+/// <param name="Name">Registry name (lower case, e.g. <c>meddeblur-sr</c>).</param>
+/// <param name="Description">One line: what the network is.</param>
+/// <param name="Citation">The paper (and the code followed).</param>
+/// <param name="PublishedParameters">Parameter count of the original at its original size, where known.</param>
+/// <param name="PublishedParametersSource">Where <paramref name="PublishedParameters"/> comes from.</param>
+public sealed record NetworkInfo(
+    string Name, string Description, string Citation, long? PublishedParameters, string PublishedParametersSource);
+
+/// <summary>
+/// The one place that turns a name into a network, so training, evaluation, the CLI and notebooks never switch on
+/// type names. Each name applies its switches to the given options (e.g. <c>meddeblur-base</c> forces plain residual
+/// blocks, no attention, no recurrence and one scale) and keeps the rest (widths, data range, baseline sizes).
+/// </summary>
+public static class NetworkRegistry
+{
+    private sealed record Entry(NetworkInfo Info, Func<NetworkOptions, NetworkOptions> Switches,
+        Func<string, NetworkOptions, DeblurNetwork> Build);
+
+    private static readonly Entry[] Entries =
+    [
+        new(new NetworkInfo("meddeblur",
+                "MedDeblur: scale-recurrent encoder-decoder with RD-SAM blocks (3 RDBs + spatial-asymmetric attention) and a ConvLSTM.",
+                "Sharif et al., MedDeblur, Mathematics 11(1):115, 2023; code sharif-apu/MedDeblur",
+                8_028_917, "official code, counted (notes 2.7); the paper's 24.1M is weights + Adam's two moment buffers"),
+            o => o,
+            (n, o) => new ScaleRecurrentNetwork(n, o, boundedOutput: true)),
+        new(new NetworkInfo("meddeblur-base",
+                "Ablation 'base' (paper Table 3): single-scale encoder-decoder with plain residual blocks; no RD-SAM, no recurrence.",
+                "Sharif et al. 2023, Section 4.3 (ablation); blocks as SRN-DeblurNet",
+                null, "not published (Table 3 gives no sizes)"),
+            o => o with { Block = BlockKind.Residual, Attention = false, Recurrent = false, Scales = 1 },
+            (n, o) => new ScaleRecurrentNetwork(n, o, boundedOutput: true)),
+        new(new NetworkInfo("meddeblur-sr",
+                "Ablation 'base + scale-recurrent' (paper Table 3): the 3-scale ConvLSTM network with plain residual blocks, no RD-SAM.",
+                "Sharif et al. 2023, Section 4.3 (ablation); blocks as SRN-DeblurNet",
+                null, "not published (Table 3 gives no sizes)"),
+            o => o with { Block = BlockKind.Residual, Attention = false, Recurrent = true },
+            (n, o) => new ScaleRecurrentNetwork(n, o, boundedOutput: true)),
+        new(new NetworkInfo("deepdeblur",
+                "DeepDeblur: 3-scale coarse-to-fine residual network (19 ResBlocks of 5x5 convs, 64 features per scale).",
+                "Nah, Kim, Lee, Deep Multi-scale CNN for Dynamic Scene Deblurring, CVPR 2017; code SeungjunNah/DeepDeblur-PyTorch",
+                11_721_321, "layers of the authors' PyTorch reproduction (MSResNet defaults), counted"),
+            o => o,
+            (n, o) => new DeepDeblurNetwork(n, o)),
+        new(new NetworkInfo("srn",
+                "SRN-Deblur: scale-recurrent network with three 5x5 ResBlocks per block and a ConvLSTM (MedDeblur's backbone).",
+                "Tao et al., Scale-recurrent Network for Deep Image Deblurring, CVPR 2018; PyTorch port iwtw/SRN-DeblurNet",
+                10_250_723, "iwtw/SRN-DeblurNet, counted (notes 2.7)"),
+            o => o with { Block = BlockKind.Residual, Attention = false, Recurrent = true },
+            (n, o) => new ScaleRecurrentNetwork(n, o, boundedOutput: false)),
+        new(new NetworkInfo("dncnn",
+                "ZhaoNet of Table 2, cited with the DnCNN reference: residual DnCNN (17 layers, 64 features, batch norm).",
+                "Zhang et al., Beyond a Gaussian Denoiser: Residual Learning of Deep CNN for Image Denoising, IEEE TIP 2017; code cszn/DnCNN",
+                556_096, "grayscale DnCNN-S of cszn/DnCNN dncnn_pytorch, counted (558,400 with 3 channels)"),
+            o => o,
+            (n, o) => new DnCnnNetwork(n, o)),
+        new(new NetworkInfo("temimagenet",
+                "TEMImageNet: AtomSegNet's 3-level U-Net (64/128/256 features, batch norm, sigmoid head).",
+                "Lin et al., TEMImageNet training library and AtomSegNet deep-learning models, Sci. Rep. 11:5386, 2021; code xinhuolin/AtomSegNet",
+                1_742_533, "released unet_sigmoid.UNet(colordim=1), counted (the paper states no count)"),
+            o => o,
+            (n, o) => new TemImageNetwork(n, o)),
+    ];
+
+    /// <summary>Every registered network, in the order of the paper's tables (MedDeblur, ablations, baselines).</summary>
+    public static IReadOnlyList<NetworkInfo> All { get; } = Entries.Select(e => e.Info).ToArray();
+
+    /// <summary>The registered names.</summary>
+    public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Info.Name).ToArray();
+
+    /// <summary>The entry for <paramref name="name"/> (case-insensitive); unknown names list the known ones.</summary>
+    public static NetworkInfo Describe(string name) => Find(name).Info;
+
+    /// <summary>The options a network of this name is actually built with: <paramref name="options"/> plus its switches.</summary>
+    public static NetworkOptions EffectiveOptions(string name, NetworkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Find(name).Switches(options);
+    }
+
+    /// <summary>
+    /// Creates the network <paramref name="name"/> from <paramref name="options"/> and initialises it from a generator
+    /// seeded with <paramref name="seed"/> (the same seed gives the same weights).
+    /// </summary>
+    /// <exception cref="MedDeblurException">Unknown name (the message lists the known ones) or invalid options.</exception>
+    public static DeblurNetwork Create(string name, NetworkOptions options, long seed = 0)
+    {
+        using var generator = new torch.Generator((ulong)seed);
+        return Create(name, options, generator);
+    }
+
+    /// <summary>Creates the network <paramref name="name"/> and initialises it from <paramref name="generator"/>.</summary>
+    public static DeblurNetwork Create(string name, NetworkOptions options, torch.Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(generator);
+        var entry = Find(name);
+        var network = entry.Build(entry.Info.Name, entry.Switches(options));
+        try
+        {
+            network.ResetParameters(generator);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        return network;
+    }
+
+    private static Entry Find(string name)
+    {
+        string key = (name ?? "").Trim().ToLowerInvariant();
+        return Entries.FirstOrDefault(e => e.Info.Name == key)
+            ?? throw new MedDeblurException(
+                $"unknown network '{name}'; known networks: {string.Join(", ", Names)}.");
+    }
+}
