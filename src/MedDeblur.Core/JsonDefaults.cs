@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace MedDeblur;
 
@@ -15,10 +16,12 @@ public static class JsonDefaults
     private static JsonSerializerOptions Create(bool indented) => new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         WriteIndented = indented,
+        // explicit, so the kit also works where reflection-based JSON is off by default (.NET 10 file-based apps, AOT)
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 }

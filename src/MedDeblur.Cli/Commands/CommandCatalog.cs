@@ -8,6 +8,10 @@ public static class CommandCatalog
     /// <summary>Creates the verbs in the order <c>--help</c> lists them.</summary>
     public static IEnumerable<Command> All() =>
     [
+        ReproduceCommand.Create(),
+        TrainCommand.Create(),
+        EvaluateCommand.Create(),
+        DeblurCommand.Create(),
         SimulateCommand.Create(),
         MetricsCommand.Create(),
         InfoCommand.Create(),

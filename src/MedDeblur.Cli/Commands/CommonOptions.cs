@@ -12,6 +12,19 @@ public static class CommonOptions
         DefaultValueFactory = _ => "auto",
     };
 
+    /// <summary><c>--preset NAME|FILE</c>.</summary>
+    public static Option<string> Preset(string fallback = "quick") => new("--preset", "-p")
+    {
+        Description = "preset name (smoke, quick, paper) or path to a preset .json file",
+        DefaultValueFactory = _ => fallback,
+    };
+
+    /// <summary><c>--data DIR</c>: dataset root (default: the embedded sample set).</summary>
+    public static Option<string?> Data() => new("--data", "-d")
+    {
+        Description = "dataset root: one subfolder per modality (default: data/samples or $MEDDEBLUR_DATA)",
+    };
+
     /// <summary><c>--json</c>: machine-readable output on stdout.</summary>
     public static Option<bool> Json() => new("--json") { Description = "print JSON instead of text" };
 }

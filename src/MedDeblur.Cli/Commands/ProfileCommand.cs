@@ -59,7 +59,7 @@ public static class ProfileCommand
             {
                 var profile = ModelProfiler.Profile(name, loaded.Network, side, dev, timedRuns, warm, batch);
                 Console.WriteLine(parse.GetValue(json)
-                    ? JsonSerializer.Serialize(ProfileJson.From(profile, loaded.Name), CliJson.Options)
+                    ? JsonSerializer.Serialize(ProfileJson.From(profile, loaded.Name), JsonDefaults.Options)
                     : Describe(profile, loaded.Name));
             }
         }));

@@ -1,25 +1,6 @@
 using System.Reflection;
-using System.Text.Json;
-using MedDeblur.Networks;
 
 namespace MedDeblur.Configuration;
-
-/// <summary>
-/// A named experiment configuration: the repository's <c>presets/*.json</c> (embedded in MedDeblur.Core) or any JSON
-/// file of the same shape, <c>{"name": ..., "description": ..., "network": {...}, ...}</c>. Only the sections this
-/// version understands are typed; the whole document stays available in <see cref="Root"/> for the others.
-/// </summary>
-/// <param name="Name">Preset name (the file's <c>name</c>, else the file name).</param>
-/// <param name="Description">One paragraph on what the preset is for.</param>
-/// <param name="Network">The validated <c>network</c> section.</param>
-/// <param name="Root">The whole JSON document (a detached copy; no disposal needed).</param>
-/// <param name="Source">Where it was read from: <c>embedded:paper</c> or a file path.</param>
-public sealed record Preset(string Name, string Description, NetworkOptions Network, JsonElement Root, string Source)
-{
-    /// <summary>A top-level section of the file (e.g. <c>training</c>), or null when the file has none.</summary>
-    public JsonElement? Section(string name) =>
-        Root.TryGetProperty(name, out var section) ? section : null;
-}
 
 /// <summary>Loads presets by name (embedded) or path.</summary>
 public static class Presets
@@ -38,7 +19,7 @@ public static class Presets
     /// existing file or looks like a path (ends in <c>.json</c> or contains a directory separator).
     /// </summary>
     /// <exception cref="MedDeblurException">Unknown name (the message lists the embedded ones), missing file or bad content.</exception>
-    public static Preset Load(string nameOrPath)
+    public static RunOptions Load(string nameOrPath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrPath);
         string key = nameOrPath.Trim();
@@ -66,59 +47,21 @@ public static class Presets
     }
 
     /// <summary>
-    /// Parses preset JSON; <paramref name="source"/> names it in errors and <paramref name="fallbackName"/> is used when
-    /// the file has no <c>name</c>. Unknown top-level sections are kept in <see cref="Preset.Root"/>; unknown keys
-    /// inside <c>network</c> are errors (they are almost always typos).
+    /// Parses preset JSON into the full run options; the preset's <c>name</c> defaults to <paramref name="fallbackName"/>.
+    /// Unknown keys and invalid values are errors naming <paramref name="source"/>.
     /// </summary>
-    public static Preset Parse(string json, string source, string fallbackName = "custom")
+    public static RunOptions Parse(string json, string source, string fallbackName = "custom")
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonElement root;
+        var options = RunOptions.Parse(json, source);
+        if (!json.Contains("\"name\"", StringComparison.Ordinal)) options = options with { Name = fallbackName };
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions
-            {
-                CommentHandling = JsonCommentHandling.Skip,
-                AllowTrailingCommas = true,
-            });
-            root = document.RootElement.Clone();
+            return options.Validate();
         }
-        catch (JsonException e)
-        {
-            throw new MedDeblurException($"{source}: not valid JSON ({e.Message}).", e);
-        }
-        if (root.ValueKind != JsonValueKind.Object)
-            throw new MedDeblurException($"{source}: a preset must be a JSON object, found {root.ValueKind}.");
-        string name = OptionalString(root, "name", source) ?? fallbackName;
-        string description = OptionalString(root, "description", source) ?? "";
-        if (!root.TryGetProperty("network", out var networkSection) || networkSection.ValueKind != JsonValueKind.Object)
-            throw new MedDeblurException($"{source}: the preset has no \"network\" object.");
-        NetworkOptions network;
-        try
-        {
-            network = networkSection.Deserialize<NetworkOptions>(KitJson.Options)
-                ?? throw new MedDeblurException($"{source}: \"network\" is null.");
-        }
-        catch (JsonException e)
-        {
-            throw new MedDeblurException($"{source}: bad \"network\" section ({e.Message}).", e);
-        }
-        try
-        {
-            network.Validate();
-        }
-        catch (MedDeblurException e)
+        catch (Exception e) when (e is MedDeblurException or ArgumentException)
         {
             throw new MedDeblurException($"{source}: {e.Message}", e);
         }
-        return new Preset(name, description, network, root, source);
-    }
-
-    private static string? OptionalString(JsonElement root, string property, string source)
-    {
-        if (!root.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        if (value.ValueKind != JsonValueKind.String)
-            throw new MedDeblurException($"{source}: \"{property}\" must be a string, found {value.ValueKind}.");
-        return value.GetString();
     }
 }

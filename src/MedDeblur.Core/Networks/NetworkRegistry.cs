@@ -10,7 +10,21 @@ namespace MedDeblur.Networks;
 /// <param name="PublishedParameters">Parameter count of the original at its original size, where known.</param>
 /// <param name="PublishedParametersSource">Where <paramref name="PublishedParameters"/> comes from.</param>
 public sealed record NetworkInfo(
-    string Name, string Description, string Citation, long? PublishedParameters, string PublishedParametersSource);
+    string Name, string Description, string Citation, long? PublishedParameters, string PublishedParametersSource)
+{
+    /// <summary>The row label in tables and figures (the paper's names; ZhaoNet is the DnCNN it cites).</summary>
+    public string DisplayName => Name switch
+    {
+        "meddeblur" => "MedDeblur",
+        "meddeblur-base" => "Base",
+        "meddeblur-sr" => "Base + scale-recurrent",
+        "deepdeblur" => "DeepDeblur",
+        "srn" => "SRN-Deblur",
+        "dncnn" => "ZhaoNet (DnCNN)",
+        "temimagenet" => "TEMImageNet",
+        _ => Name,
+    };
+}
 
 /// <summary>
 /// The one place that turns a name into a network, so training, evaluation, the CLI and notebooks never switch on

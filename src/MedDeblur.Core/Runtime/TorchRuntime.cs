@@ -12,9 +12,10 @@ public static class TorchRuntime
     private static bool initialized;
 
     /// <summary>
-    /// Prepares the process for TorchSharp: applies <see cref="MallocTuning"/>, and on Linux loads the patched
+    /// Prepares the process for TorchSharp: applies <see cref="MallocTuning"/>, on Linux loads the patched
     /// <c>libLibTorchSharp.so</c> that the build placed beside this assembly (so a notebook that referenced TorchSharp
-    /// from the NuGet cache still gets the Debian 12 load fix). Safe to call more than once.
+    /// from the NuGet cache still gets the Debian 12 load fix), loads LibTorch and enables <see cref="DenormalFlushing"/>.
+    /// Safe to call more than once; every kit entry point calls it.
     /// </summary>
     public static void Initialize()
     {
@@ -31,6 +32,8 @@ public static class TorchRuntime
                     if (candidate is not null && File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out _)) break;
                 }
             }
+            _ = get_num_threads(); // loads LibTorch before the flag below, and before LibTorch starts its thread pool
+            DenormalFlushing.Apply();
             initialized = true;
         }
     }
@@ -74,6 +77,7 @@ public static class TorchRuntime
             CudaAvailable: cuda.is_available(),
             Threads: get_num_threads(),
             MallocTuned: MallocTuning.Applied,
+            DenormalsFlushed: DenormalFlushing.Enabled,
             Os: RuntimeInformation.OSDescription,
             Dotnet: RuntimeInformation.FrameworkDescription,
             ProcessorCount: Environment.ProcessorCount);
@@ -89,15 +93,16 @@ public static class TorchRuntime
 /// <param name="CudaAvailable">Whether CUDA is usable.</param>
 /// <param name="Threads">LibTorch intra-op threads.</param>
 /// <param name="MallocTuned">Whether the glibc malloc settings are active.</param>
+/// <param name="DenormalsFlushed">Whether LibTorch flushes denormal floats to zero.</param>
 /// <param name="Os">Operating system description.</param>
 /// <param name="Dotnet">.NET runtime description.</param>
 /// <param name="ProcessorCount">Logical processors.</param>
 public sealed record RuntimeInfo(
     string MedDeblurVersion, string TorchSharpVersion, string LibTorchVersion, string Backend, string Device,
-    bool CudaAvailable, int Threads, bool MallocTuned, string Os, string Dotnet, int ProcessorCount)
+    bool CudaAvailable, int Threads, bool MallocTuned, bool DenormalsFlushed, string Os, string Dotnet, int ProcessorCount)
 {
     /// <inheritdoc />
     public override string ToString() =>
         $"MedDeblur.Core {MedDeblurVersion} | TorchSharp {TorchSharpVersion} | LibTorch {LibTorchVersion} | " +
-        $"backend {Backend} | device {Device} | threads {Threads} | malloc tuned {MallocTuned} | {Os} | {Dotnet}";
+        $"backend {Backend} | device {Device} | threads {Threads} | malloc tuned {MallocTuned} | denormals flushed {DenormalsFlushed} | {Os} | {Dotnet}";
 }

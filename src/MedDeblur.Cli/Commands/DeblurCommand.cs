@@ -1,0 +1,49 @@
+using System.CommandLine;
+using MedDeblur.Imaging;
+using MedDeblur.Inference;
+using MedDeblur.Runtime;
+using MedDeblur.Training;
+
+namespace MedDeblur.Cli.Commands;
+
+/// <summary><c>meddeblur deblur</c>: deblurs real images with a trained checkpoint, tile by tile when they are large.</summary>
+public static class DeblurCommand
+{
+    /// <summary>Creates the verb.</summary>
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "a checkpoint written by 'meddeblur train' or 'reproduce'", Required = true };
+        var input = new Option<string>("--input", "-i") { Description = "an image, a folder (recursive) or a glob such as 'scans/**/*.tif'", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "output folder (mirrors the input's relative paths; never overwrites an input)", Required = true };
+        var tile = new Option<int>("--tile") { Description = "tile size for large images (memory is bounded by the tile)", DefaultValueFactory = _ => 512 };
+        var overlap = new Option<int>("--overlap") { Description = "overlap between tiles, cross-faded", DefaultValueFactory = _ => 64 };
+        var shard = new Option<string>("--shard") { Description = "process only shard i of n (0-based 'i/n'), for cluster job arrays", DefaultValueFactory = _ => "0/1" };
+        var maxPixels = new Option<long>("--max-pixels") { Description = "refuse images larger than this many pixels", DefaultValueFactory = _ => 100_000_000 };
+        var device = CommonOptions.Device();
+        var command = new Command("deblur", "Deblur images with a trained network; keeps bit depth, channels and alpha; skips finished outputs.")
+        {
+            checkpoint, input, output, tile, overlap, shard, maxPixels, device,
+        };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            var part = Shard.Parse(parse.GetValue(shard)!);
+            var files = ImageFiles.Resolve(parse.GetValue(input)!);
+            var (network, header) = Checkpoint.LoadNetwork(parse.GetValue(checkpoint)!);
+            using (network)
+            {
+                var deblurrer = new Deblurrer(network, TorchRuntime.ResolveDevice(parse.GetValue(device)!),
+                    new TileOptions { TileSize = parse.GetValue(tile), Overlap = parse.GetValue(overlap) });
+                var mine = files.Count(f => part.Contains(f.RelativePath));
+                Console.Error.WriteLine($"{header.Model} from step {header.Step}; shard {part.Index}/{part.Count}: {mine} of {files.Count} file(s)");
+                var results = ConsoleProgress.Run($"deblurring {mine} image(s)", mine,
+                    report => BatchDeblur.Run(files, parse.GetValue(output)!, deblurrer, part, r => report($"{r.Status} {r.Input.RelativePath}"),
+                        new ImageReadOptions { MaxPixels = parse.GetValue(maxPixels) }));
+                foreach (var failed in results.Where(r => r.Status == "failed")) Console.Error.WriteLine($"failed: {failed.Input.RelativePath}: {failed.Error}");
+                Console.WriteLine($"{results.Count(r => r.Status == "written")} written, {results.Count(r => r.Status == "skipped")} skipped (already done), " +
+                                  $"{results.Count(r => r.Status == "failed")} failed -> {Path.GetFullPath(parse.GetValue(output)!)}");
+                return results.Any(r => r.Status == "failed") ? 1 : 0;
+            }
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using MedDeblur.Configuration;
+using MedDeblur.Reproduction;
+
+namespace MedDeblur.Cli.Commands;
+
+/// <summary><c>meddeblur reproduce</c>: trains, evaluates and profiles every network and writes Tables 2–4, the figures and report.html.</summary>
+public static class ReproduceCommand
+{
+    /// <summary>Creates the verb.</summary>
+    public static Command Create()
+    {
+        var preset = CommonOptions.Preset();
+        var data = CommonOptions.Data();
+        var output = new Option<string?>("--output", "-o") { Description = "output folder (default: runs/reproduce-<preset>); re-running continues it" };
+        var device = CommonOptions.Device();
+        var command = new Command("reproduce", "Reproduce the paper's experiments: Tables 2, 3, 4, Figures 4, 5, 8, 9 and a self-contained report.html.")
+        {
+            preset, data, output, device,
+        };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            var options = Presets.Load(parse.GetValue(preset)!) with { Device = parse.GetValue(device)! };
+            if (parse.GetValue(data) is { } root) options = options with { Data = options.Data with { Root = Path.GetFullPath(root) } };
+            string folder = parse.GetValue(output) ?? Path.Combine("runs", $"reproduce-{options.Name}");
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("Ctrl+C: stopping after this step (checkpoint saved; run again to continue)"); };
+            string stage = "";
+            try
+            {
+                var result = ReproducePipeline.Run(options, folder, cancel.Token, p =>
+                {
+                    if (p.Stage != stage) { stage = p.Stage; Console.Error.WriteLine($"== {stage}"); }
+                    if (p.Fraction is double f && (p.Detail.Contains("step", StringComparison.Ordinal) ? (int)(f * 1000) % 100 == 0 : true))
+                        Console.Error.WriteLine($"   {f:P0} {p.Detail}");
+                });
+                Console.WriteLine(result.Comparison.ToMarkdown());
+                Console.WriteLine(result.Ablation.ToMarkdown());
+                Console.WriteLine(result.Analysis.ToMarkdown());
+                Console.WriteLine($"report: {result.ReportPath} ({result.Duration:hh\\:mm\\:ss})");
+                return 0;
+            }
+            catch (OperationCanceledException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 130;
+            }
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using MedDeblur.Configuration;
+using MedDeblur.Training;
+using Spectre.Console;
+
+namespace MedDeblur.Cli.Commands;
+
+/// <summary><c>meddeblur train</c>: trains one network with a preset; Ctrl+C saves a checkpoint; <c>--resume</c> continues.</summary>
+public static class TrainCommand
+{
+    /// <summary>Creates the verb.</summary>
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "network to train (see 'meddeblur profile --help' for the names)", DefaultValueFactory = _ => "meddeblur" };
+        var preset = CommonOptions.Preset();
+        var data = CommonOptions.Data();
+        var output = new Option<string?>("--output", "-o") { Description = "run folder (default: runs/<model>-<preset>-<time>)" };
+        var steps = new Option<int?>("--steps") { Description = "override the preset's number of steps" };
+        var batch = new Option<int?>("--batch-size") { Description = "override the preset's batch size" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint" };
+        var device = CommonOptions.Device();
+        var command = new Command("train", "Train a network on sharp images blurred on the fly (Algorithm 1); writes a run folder with options, log, checkpoints.")
+        {
+            model, preset, data, output, steps, batch, resume, device,
+        };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            Trainer trainer;
+            if (parse.GetValue(resume) is { } runFolder)
+            {
+                trainer = Trainer.Resume(runFolder);
+            }
+            else
+            {
+                var options = Presets.Load(parse.GetValue(preset)!) with { Model = parse.GetValue(model)!, Device = parse.GetValue(device)! };
+                if (parse.GetValue(data) is { } root) options = options with { Data = options.Data with { Root = Path.GetFullPath(root) } };
+                if (parse.GetValue(steps) is int n) options = options with { Training = options.Training with { Steps = n } };
+                if (parse.GetValue(batch) is int b) options = options with { Training = options.Training with { BatchSize = b } };
+                string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{options.Model}-{options.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
+                trainer = Trainer.Start(options, folder);
+            }
+            using (trainer)
+            {
+                Console.Error.WriteLine($"training {trainer.Options.Model} ({trainer.Network.ParameterCount:N0} parameters) in {trainer.Folder.Root} from step {trainer.Step}");
+                var result = TrainingProgressDisplay.Run(trainer);
+                Console.WriteLine(result.Cancelled
+                    ? $"interrupted at step {result.Step}: checkpoint {result.LastCheckpoint}; continue with: meddeblur train --resume {result.RunFolder}"
+                    : $"done: {result.Step} steps, {result.MillisecondsPerStep:0} ms/step; last {result.LastCheckpoint}; best {result.BestCheckpoint ?? "(no validation images)"}");
+                foreach (var v in result.Validations.TakeLast(1))
+                    Console.WriteLine($"validation at step {v.Step}: PSNR {v.Psnr:0.00} dB, SSIM {v.Ssim:0.0000}, DeltaE {v.DeltaE:0.00} ({v.Images} images)");
+                return result.Cancelled ? 130 : 0;
+            }
+        }));
+        return command;
+    }
+}
+
+/// <summary>Runs a trainer with a progress bar (step, loss, images/s, ETA) and Ctrl+C handling.</summary>
+public static class TrainingProgressDisplay
+{
+    /// <summary>Trains to the end or until Ctrl+C (then a checkpoint is saved).</summary>
+    public static TrainingResult Run(Trainer trainer)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler handler = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+            Console.Error.WriteLine("Ctrl+C: saving a checkpoint after this step ...");
+        };
+        Console.CancelKeyPress += handler;
+        try
+        {
+            int total = trainer.Options.Training.Steps;
+            if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                return trainer.Run(cancel.Token, new SynchronousProgress<TrainingProgress>(p =>
+                {
+                    if (p.Step % trainer.Options.Training.LogEvery == 0 || p.Validation is not null)
+                        Console.Error.WriteLine(Describe(p));
+                }));
+            }
+            TrainingResult result = null!;
+            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask(trainer.Options.Model, maxValue: total);
+                    task.Value = trainer.Step;
+                    result = trainer.Run(cancel.Token, new SynchronousProgress<TrainingProgress>(p =>
+                    {
+                        task.Value = p.Step;
+                        task.Description = Markup.Escape(Describe(p));
+                    }));
+                });
+            return result;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
+    }
+
+    private static string Describe(TrainingProgress p) =>
+        $"step {p.Step}/{p.TotalSteps} loss {p.Loss:0.00000} lr {p.LearningRate:0.0e0} {p.ImagesPerSecond:0.0} img/s ETA {p.Remaining:hh\\:mm\\:ss}" +
+        (p.Validation is { Images: > 0 } v ? $" | val PSNR {v.Psnr:0.00} SSIM {v.Ssim:0.000}" : "");
+}

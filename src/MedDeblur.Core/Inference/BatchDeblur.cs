@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using System.Text;
+using MedDeblur.Imaging;
+
+namespace MedDeblur.Inference;
+
+/// <summary>Which part of a folder this process handles: shard <c>Index</c> of <c>Count</c> (cluster job arrays).</summary>
+/// <param name="Index">0-based shard index.</param>
+/// <param name="Count">Number of shards.</param>
+public sealed record Shard(int Index, int Count)
+{
+    /// <summary>All files.</summary>
+    public static Shard All { get; } = new(0, 1);
+
+    /// <summary>Parses "i/n" (0-based i).</summary>
+    public static Shard Parse(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int i) || !int.TryParse(parts[1], out int n) || n < 1 || i < 0 || i >= n)
+            throw new ArgumentException($"--shard '{text}' must be i/n with 0 <= i < n, e.g. 0/4");
+        return new Shard(i, n);
+    }
+
+    /// <summary>Whether a file belongs to this shard: SHA-256 of its relative path modulo the count, so the assignment does
+    /// not change when other files are added or removed.</summary>
+    public bool Contains(string relativePath) =>
+        Count == 1 || (int)(BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(relativePath)), 0) % (ulong)Count) == Index;
+}
+
+/// <summary>The outcome for one input of a batch job.</summary>
+/// <param name="Input">The input.</param>
+/// <param name="OutputPath">Where the result is (or would be).</param>
+/// <param name="Status">written, skipped (output exists) or failed.</param>
+/// <param name="Error">Why it failed, or null.</param>
+public sealed record BatchItemResult(InputImage Input, string OutputPath, string Status, string? Error);
+
+/// <summary>
+/// Deblurs many files: each output keeps the input's bit depth, channel count and alpha (TIFF stays TIFF, everything else
+/// is written as PNG) under the output folder at the same relative path; outputs are written atomically, never over an
+/// input; a file whose output exists is skipped (re-running resumes); a file that fails to load is reported and skipped.
+/// </summary>
+public static class BatchDeblur
+{
+    /// <summary>The output path of an input.</summary>
+    public static string OutputPath(string outputFolder, InputImage input)
+    {
+        string ext = Path.GetExtension(input.RelativePath).ToLowerInvariant() is ".tif" or ".tiff" ? ".tif" : ".png";
+        return Path.GetFullPath(Path.Combine(outputFolder, Path.ChangeExtension(input.RelativePath, ext)));
+    }
+
+    /// <summary>Runs the job over the inputs of <paramref name="shard"/>.</summary>
+    public static IReadOnlyList<BatchItemResult> Run(IReadOnlyList<InputImage> inputs, string outputFolder, Deblurrer deblurrer,
+        Shard? shard = null, Action<BatchItemResult>? progress = null, ImageReadOptions? readOptions = null)
+    {
+        shard ??= Shard.All;
+        var inputPaths = inputs.Select(i => Path.GetFullPath(i.FullPath)).ToHashSet(StringComparer.Ordinal);
+        var results = new List<BatchItemResult>();
+        foreach (var input in inputs.Where(i => shard.Contains(i.RelativePath)))
+        {
+            string output = OutputPath(outputFolder, input);
+            BatchItemResult result;
+            if (inputPaths.Contains(output))
+                result = new BatchItemResult(input, output, "failed", $"the output {output} would overwrite an input; choose another --output folder");
+            else if (File.Exists(output))
+                result = new BatchItemResult(input, output, "skipped", null);
+            else
+            {
+                try
+                {
+                    using var scope = TorchSharp.torch.NewDisposeScope();
+                    using var image = ImageIO.Read(input.FullPath, readOptions);
+                    var restored = deblurrer.Deblur(image.Pixels);
+                    ImageIO.Write(output, restored, image.Alpha, image.BitDepth);
+                    result = new BatchItemResult(input, output, "written", null);
+                }
+                catch (MedDeblurException e)
+                {
+                    result = new BatchItemResult(input, output, "failed", e.Message);
+                }
+            }
+            results.Add(result);
+            progress?.Invoke(result);
+        }
+        return results;
+    }
+}

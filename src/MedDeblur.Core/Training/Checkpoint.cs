@@ -1,0 +1,204 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using MedDeblur.Configuration;
+using MedDeblur.Networks;
+using TorchSharp.Modules;
+
+namespace MedDeblur.Training;
+
+/// <summary>What a checkpoint records besides the tensors.</summary>
+public sealed record CheckpointHeader
+{
+    /// <summary>File-format identifier.</summary>
+    public string Format { get; init; } = Checkpoint.FormatName;
+
+    /// <summary>Registry name of the network (e.g. <c>meddeblur</c>).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Optimizer steps completed.</summary>
+    public required int Step { get; init; }
+
+    /// <summary>The run's complete options (preset with overrides) as JSON, so the checkpoint rebuilds its network.</summary>
+    public required JsonObject Options { get; init; }
+
+    /// <summary>Validation PSNR at this step, if validated.</summary>
+    public double? ValidationPsnr { get; init; }
+
+    /// <summary>Best validation PSNR seen so far in the run.</summary>
+    public double? BestValidationPsnr { get; init; }
+
+    /// <summary>Random-number state: the run seed (every step's randomness is derived from (seed, step), so the seed and
+    /// the step are the complete RNG state) and any generator states, base64.</summary>
+    public Dictionary<string, string> RngStates { get; init; } = [];
+
+    /// <summary>When the checkpoint was written (UTC).</summary>
+    public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
+}
+
+/// <summary>
+/// One-file training checkpoints: a JSON header, the network's weights and (optionally) the optimizer state, written to
+/// a temporary file and renamed, so a crash never leaves a torn checkpoint. Layout: magic line, then length-prefixed
+/// sections <c>header</c> (UTF-8 JSON), <c>model</c> (TorchSharp <c>Module.save</c> format), <c>optimizer</c>
+/// (TorchSharp <c>save_state_dict</c> format); weights can be read without the optimizer section.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>Value of <see cref="CheckpointHeader.Format"/> written by this version.</summary>
+    public const string FormatName = "meddeblur-checkpoint/1";
+
+    private static readonly byte[] Magic = Encoding.ASCII.GetBytes("MEDDEBLUR-CHECKPOINT\n");
+
+    /// <summary>Writes a checkpoint atomically.</summary>
+    public static void Save(string path, CheckpointHeader header, torch.nn.Module model, OptimizerHelper? optimizer)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            WriteSection(writer, w => w.Write(JsonSerializer.SerializeToUtf8Bytes(header, JsonDefaults.Options)));
+            WriteSection(writer, w => WeightsFile.Write(w, model));
+            WriteSection(writer, w => optimizer?.save_state_dict(w));
+        });
+    }
+
+    /// <summary>Reads only the header.</summary>
+    public static CheckpointHeader ReadHeader(string path)
+    {
+        using var reader = Open(path);
+        return ReadHeaderSection(reader, path);
+    }
+
+    /// <summary>
+    /// Loads the weights into <paramref name="model"/> (which must be the architecture the checkpoint names) and, when
+    /// given, the optimizer state. Returns the header.
+    /// </summary>
+    public static CheckpointHeader Load(string path, torch.nn.Module model, OptimizerHelper? optimizer = null)
+    {
+        using var reader = Open(path);
+        var header = ReadHeaderSection(reader, path);
+        long modelLength = reader.ReadInt64();
+        long modelEnd = reader.BaseStream.Position + modelLength;
+        try
+        {
+            WeightsFile.Load(model, reader, path);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new CheckpointException(path, "the weights section is truncated", e);
+        }
+        catch (MedDeblurException e) when (e is not CheckpointException)
+        {
+            throw new CheckpointException(path, e.Message, e);
+        }
+        if (reader.BaseStream.Position != modelEnd)
+            throw new CheckpointException(path, "the weights section does not match the network (different architecture or widths)");
+        long optimizerLength = reader.ReadInt64();
+        if (optimizer is not null)
+        {
+            if (optimizerLength == 0) throw new CheckpointException(path, "it holds no optimizer state, so training cannot resume from it");
+            try { optimizer.load_state_dict(reader); }
+            catch (Exception e) when (e is not CheckpointException)
+            {
+                throw new CheckpointException(path, $"the optimizer state does not match this run ({e.Message})", e);
+            }
+        }
+        return header;
+    }
+
+    /// <summary>
+    /// Rebuilds the network a checkpoint was trained as (registry name and network options from its header) and loads its
+    /// weights: what <c>deblur</c>, <c>evaluate</c> and the notebooks use.
+    /// </summary>
+    public static (DeblurNetwork Network, CheckpointHeader Header) LoadNetwork(string path)
+    {
+        var header = ReadHeader(path);
+        var options = RunOptions.Parse(header.Options.ToJsonString(), path + " (header options)");
+        var network = NetworkRegistry.Create(header.Model, options.Network);
+        try
+        {
+            Load(path, network);
+            return (network, header);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private static BinaryReader Open(string path)
+    {
+        if (!File.Exists(path)) throw new CheckpointException(path, "the file does not exist");
+        var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        try
+        {
+            var magic = reader.ReadBytes(Magic.Length);
+            if (!magic.AsSpan().SequenceEqual(Magic))
+                throw new CheckpointException(path, "it is not a MedDeblur checkpoint (wrong magic bytes)");
+            return reader;
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    private static CheckpointHeader ReadHeaderSection(BinaryReader reader, string path)
+    {
+        try
+        {
+            long length = reader.ReadInt64();
+            if (length <= 0 || length > 64 << 20) throw new CheckpointException(path, $"the header length {length} is invalid");
+            var bytes = reader.ReadBytes((int)length);
+            if (bytes.Length != length) throw new CheckpointException(path, "the file is truncated in its header");
+            var header = JsonSerializer.Deserialize<CheckpointHeader>(bytes, JsonDefaults.Options)
+                ?? throw new CheckpointException(path, "the header is empty");
+            if (header.Format != FormatName)
+                throw new CheckpointException(path, $"format '{header.Format}' is not supported (expected '{FormatName}')");
+            return header;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new CheckpointException(path, "the file is truncated", e);
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException(path, $"the header is not valid JSON ({e.Message})", e);
+        }
+    }
+
+    private static void WriteSection(BinaryWriter writer, Action<BinaryWriter> write)
+    {
+        var stream = writer.BaseStream;
+        long lengthAt = stream.Position;
+        writer.Write(0L);
+        write(writer);
+        writer.Flush();
+        long end = stream.Position;
+        stream.Position = lengthAt;
+        writer.Write(end - lengthAt - sizeof(long));
+        writer.Flush();
+        stream.Position = end;
+    }
+}
+
+/// <summary>A checkpoint that cannot be read; the message names the file and the problem.</summary>
+public sealed class CheckpointException : MedDeblurException
+{
+    /// <summary>Creates the exception.</summary>
+    public CheckpointException(string path, string reason, Exception? inner = null)
+        : base($"checkpoint {path}: {reason}", inner ?? new InvalidDataException(reason))
+    {
+        Path = path;
+        Reason = reason;
+    }
+
+    /// <summary>The checkpoint file.</summary>
+    public string Path { get; }
+
+    /// <summary>What is wrong with it.</summary>
+    public string Reason { get; }
+}

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using MedDeblur.Blur;
+using MedDeblur.Configuration;
+using MedDeblur.Data;
+using MedDeblur.Inference;
+using MedDeblur.Networks;
+using MedDeblur.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MedDeblur.Training;
+
+/// <summary>Progress of a training run, reported after every step.</summary>
+/// <param name="Step">Steps completed.</param>
+/// <param name="TotalSteps">Steps of the run.</param>
+/// <param name="Loss">Loss of this step.</param>
+/// <param name="LearningRate">Learning rate of this step.</param>
+/// <param name="ImagesPerSecond">Training throughput averaged since the run (or resume) started.</param>
+/// <param name="Elapsed">Time since the run (or resume) started.</param>
+/// <param name="Remaining">Estimated time to the last step.</param>
+/// <param name="Validation">Validation result if this step validated, else null.</param>
+public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double LearningRate, double ImagesPerSecond,
+    TimeSpan Elapsed, TimeSpan Remaining, ValidationResult? Validation);
+
+/// <summary>How a training run ended.</summary>
+/// <param name="RunFolder">The run folder.</param>
+/// <param name="Model">Registry name of the network.</param>
+/// <param name="Step">Steps completed.</param>
+/// <param name="Completed">True when every step of the run is done.</param>
+/// <param name="Cancelled">True when the run was cancelled (a checkpoint was saved).</param>
+/// <param name="LastCheckpoint">The latest checkpoint.</param>
+/// <param name="BestCheckpoint">The checkpoint with the best validation PSNR (null without validation images).</param>
+/// <param name="Validations">Every validation of this session.</param>
+/// <param name="MillisecondsPerStep">Mean wall time per step in this session.</param>
+public sealed record TrainingResult(string RunFolder, string Model, int Step, bool Completed, bool Cancelled, string LastCheckpoint,
+    string? BestCheckpoint, IReadOnlyList<ValidationResult> Validations, double MillisecondsPerStep);
+
+/// <summary>The loss became NaN or infinite; the run stopped and the last good checkpoint is kept.</summary>
+public sealed class TrainingDivergedException : MedDeblurException
+{
+    /// <summary>Creates the exception.</summary>
+    public TrainingDivergedException(string message) : base(message) { }
+}
+
+/// <summary>
+/// Trains one network with one run's options (the paper's training, or any preset): batches blurred on the fly
+/// (<see cref="TrainingBatches"/>), Adam, the configured loss and schedule, periodic fixed-kernel validation, atomic
+/// checkpoints (last K + best), a JSONL log, exact resume, NaN/∞ detection and cancellation with a final checkpoint. Every
+/// step runs inside a dispose scope, so memory stays flat over any number of steps.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private readonly RunOptions options;
+    private readonly RunFolder folder;
+    private readonly DeblurNetwork network;
+    private readonly Adam optimizer;
+    private readonly Device device;
+    private readonly MotionBlurSimulator simulator;
+    private readonly TrainingBatches batches;
+    private readonly Validation validation;
+    private readonly Deblurrer deblurrer;
+    private readonly DeblurLoss loss;
+    private double? bestPsnr;
+    private int step;
+
+    private Trainer(RunOptions options, RunFolder folder, string? resumeFrom)
+    {
+        this.options = options.Validate();
+        this.folder = folder;
+        device = TorchRuntime.ResolveDevice(options.Device);
+        var dataset = ImageFolderDataset.Open(options.Data.Root ?? SampleData.Root, options.Data.Split);
+        simulator = new MotionBlurSimulator(options.Blur);
+        network = NetworkRegistry.Create(options.Model, options.Network, options.Training.Seed);
+        network.to(device);
+        loss = new DeblurLoss(options.Training.Loss, options.Training.MultiScaleLoss);
+        var t = options.Training;
+        optimizer = optim.Adam(network.parameters(), t.LearningRate, t.Beta1, t.Beta2);
+        batches = new TrainingBatches(dataset.Split(DatasetSplit.Train), simulator, options.Data, network.Scales, t.Seed);
+        validation = new Validation(dataset.Split(DatasetSplit.Validation), simulator, options.Evaluation.KernelSeed, options.MetricsConventions());
+        deblurrer = new Deblurrer(network, device, new TileOptions { TileSize = options.Evaluation.TileSize, Overlap = options.Evaluation.TileOverlap });
+        if (resumeFrom is not null)
+        {
+            var header = Checkpoint.Load(resumeFrom, network, optimizer);
+            step = header.Step;
+            bestPsnr = header.BestValidationPsnr;
+        }
+    }
+
+    /// <summary>Starts a new run in <paramref name="runFolder"/> (which must not hold a run already).</summary>
+    public static Trainer Start(RunOptions options, string runFolder)
+    {
+        var folder = new RunFolder(runFolder);
+        if (File.Exists(folder.OptionsPath))
+            throw new MedDeblurException($"{folder.Root} already holds a run (options.json exists): resume it with --resume or choose another --output");
+        AtomicFile.WriteAllText(folder.OptionsPath, options.Validate().ToJson());
+        folder.WriteEnvironment(options.Device);
+        return new Trainer(options, folder, null);
+    }
+
+    /// <summary>Resumes the run in <paramref name="runFolder"/> from its latest checkpoint.</summary>
+    public static Trainer Resume(string runFolder)
+    {
+        var folder = new RunFolder(runFolder);
+        if (!File.Exists(folder.OptionsPath)) throw new MedDeblurException($"{folder.Root} holds no run to resume (no options.json)");
+        var options = RunOptions.Parse(File.ReadAllText(folder.OptionsPath), folder.OptionsPath);
+        var latest = LatestCheckpoint(folder) ?? throw new MedDeblurException($"{folder.Root} holds no checkpoint to resume from");
+        return new Trainer(options, folder, latest);
+    }
+
+    /// <summary>The network being trained.</summary>
+    public DeblurNetwork Network => network;
+
+    /// <summary>The run's options.</summary>
+    public RunOptions Options => options;
+
+    /// <summary>Steps completed so far.</summary>
+    public int Step => step;
+
+    /// <summary>The run folder.</summary>
+    public RunFolder Folder => folder;
+
+    /// <summary>
+    /// Trains until the run's last step, or until <paramref name="stopAtStep"/> (a checkpoint is written there), or until
+    /// <paramref name="cancellation"/> fires (a checkpoint is written and the run can be resumed).
+    /// </summary>
+    public TrainingResult Run(CancellationToken cancellation = default, IProgress<TrainingProgress>? progress = null, int? stopAtStep = null)
+    {
+        var t = options.Training;
+        int last = Math.Min(t.Steps, stopAtStep ?? t.Steps);
+        var validations = new List<ValidationResult>();
+        using var log = new JsonlLog(folder.LogPath);
+        var clock = Stopwatch.StartNew();
+        int startStep = step;
+        double lossSum = 0;
+        int lossCount = 0;
+        string lastCheckpoint = LatestCheckpoint(folder) ?? "";
+        bool cancelled = false;
+        network.train();
+
+        while (step < last)
+        {
+            if (cancellation.IsCancellationRequested) { cancelled = true; break; }
+            double lr = LearningRate(step);
+            double loss = TrainStep(step, lr);
+            if (!double.IsFinite(loss))
+            {
+                log.Write(new { step = step + 1, kind = "diverged", loss });
+                throw new TrainingDivergedException(
+                    $"{options.Model}: the loss became {loss} at step {step + 1}; training stopped. The last good checkpoint is " +
+                    $"{(lastCheckpoint.Length > 0 ? lastCheckpoint : "none (no checkpoint was written yet)")}. Try a lower learning rate or gradient clipping.");
+            }
+            step++;
+            lossSum += loss;
+            lossCount++;
+            double seconds = clock.Elapsed.TotalSeconds;
+            double imagesPerSecond = (step - startStep) * t.BatchSize / Math.Max(seconds, 1e-9);
+            var remaining = TimeSpan.FromSeconds(seconds / (step - startStep) * (last - step));
+
+            if (step % t.LogEvery == 0 || step == last)
+            {
+                log.Write(new { step, kind = "train", loss = lossSum / lossCount, lr, imagesPerSecond, elapsedSeconds = seconds, rssMiB = ProcessMemory.ResidentMiB() });
+                lossSum = 0;
+                lossCount = 0;
+            }
+            ValidationResult? validated = null;
+            if ((t.ValidateEvery > 0 && step % t.ValidateEvery == 0) || step == t.Steps)
+            {
+                validated = validation.Run(deblurrer, step);
+                network.train();
+                if (validated.Images > 0)
+                {
+                    validations.Add(validated);
+                    log.Write(new { step, kind = "validation", psnr = validated.Psnr, ssim = validated.Ssim, deltaE = validated.DeltaE, images = validated.Images });
+                }
+            }
+            if (step % t.CheckpointEvery == 0 || step == last || validated is { Images: > 0 })
+                lastCheckpoint = SaveCheckpoint(validated);
+            progress?.Report(new TrainingProgress(step, t.Steps, loss, lr, imagesPerSecond, clock.Elapsed, remaining, validated));
+        }
+        if (cancelled) lastCheckpoint = SaveCheckpoint(null);
+        string best = Path.Combine(folder.CheckpointsPath, "best.ckpt");
+        return new TrainingResult(folder.Root, options.Model, step, step >= t.Steps, cancelled, lastCheckpoint,
+            File.Exists(best) ? best : null, validations, clock.Elapsed.TotalMilliseconds / Math.Max(1, step - startStep));
+    }
+
+    /// <summary>The learning rate of step <paramref name="s"/> (0-based): a pure function of the step, so resume needs no
+    /// scheduler state.</summary>
+    public double LearningRate(int s)
+    {
+        var t = options.Training;
+        return t.Schedule == ScheduleKind.Constant
+            ? t.LearningRate
+            : t.MinLearningRate + 0.5 * (t.LearningRate - t.MinLearningRate) * (1 + Math.Cos(Math.PI * s / t.Steps));
+    }
+
+    private double TrainStep(int s, double lr)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+        var batch = batches.Make(s, options.Training.BatchSize);
+        var pyramid = batch.Pyramid.Select(p => p.to(device)).ToArray();
+        var target = batch.Target.to(device);
+        optimizer.zero_grad();
+        var outputs = network.Scales > 1 ? network.ForwardScales(pyramid) : network.ForwardScales(pyramid[0]);
+        var value = loss.Compute(outputs, target);
+        value.backward();
+        if (options.Training.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(network.parameters(), clip);
+        optimizer.step();
+        return value.item<float>();
+    }
+
+    private string SaveCheckpoint(ValidationResult? validated)
+    {
+        bool improved = validated is { Images: > 0 } && (bestPsnr is null || validated.Psnr > bestPsnr);
+        if (improved) bestPsnr = validated!.Psnr;
+        var header = new CheckpointHeader
+        {
+            Model = options.Model,
+            Step = step,
+            Options = options.ToJsonObject(),
+            ValidationPsnr = validated?.Images > 0 ? validated.Psnr : null,
+            BestValidationPsnr = bestPsnr,
+            RngStates = new() { ["seed"] = options.Training.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), ["scheme"] = "per-step SHA-256(seed/step/stream)" },
+        };
+        string path = Path.Combine(folder.CheckpointsPath, $"step-{step:D7}.ckpt");
+        Checkpoint.Save(path, header, network, optimizer);
+        if (improved) File.Copy(path, Path.Combine(folder.CheckpointsPath, "best.ckpt"), overwrite: true);
+        foreach (var old in StepCheckpoints(folder).SkipLast(options.Training.KeepLast)) File.Delete(old);
+        return path;
+    }
+
+    private static IEnumerable<string> StepCheckpoints(RunFolder folder) =>
+        Directory.GetFiles(folder.CheckpointsPath, "step-*.ckpt").Order(StringComparer.Ordinal);
+
+    /// <summary>The most recent step checkpoint of a run folder, or null.</summary>
+    public static string? LatestCheckpoint(RunFolder folder) => StepCheckpoints(folder).LastOrDefault();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        validation.Dispose();
+        batches.Dispose();
+        optimizer.Dispose();
+        network.Dispose();
+    }
+}
