@@ -1,3 +1,4 @@
+using MedDeblur.Blur;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -7,7 +8,8 @@ namespace MedDeblur.Classical;
 /// <summary>
 /// Non-blind deconvolution with the TRUE blur kernel: an oracle reference the paper lacks. The networks are blind (they
 /// never see the kernel); these rows show how far a blind method is from one that knows the blur exactly. The blur model
-/// is the simulator's: correlation with kernel <c>k</c> (anchor at (d/2, d/2) rounded down), reflect-101 borders.
+/// is the simulator's: correlation with kernel <c>k</c> (anchor at (d/2, d/2) rounded down), reflect-101 borders, computed
+/// by <see cref="MotionBlurSimulator.Correlate"/> (through the FFT for large kernels).
 /// </summary>
 public static class OracleDeconvolution
 {
@@ -51,29 +53,32 @@ public static class OracleDeconvolution
         bool single = blurred.dim() == 3;
         var y = (single ? blurred.unsqueeze(0) : blurred).to_type(ScalarType.Float32).clamp_min(1e-6f);
         var k = kernel.to_type(ScalarType.Float32).to(y.device);
-        var flipped = k.flip(0, 1);
-        int d = (int)k.shape[0];
+        var adjoint = Adjoint(k);
         var norm = k.sum();
         var x = y.clone();
         for (int i = 0; i < iterations; i++)
         {
             using var step = NewDisposeScope();
-            var ratio = y / Correlate(x, k, d / 2).clamp_min(1e-6f);
-            x = (x * Correlate(ratio, flipped, d - 1 - d / 2) / norm).MoveToOuterDisposeScope();
+            var ratio = y / MotionBlurSimulator.Correlate(x, Repeat(k, x.shape[0])).clamp_min(1e-6f);
+            x = (x * MotionBlurSimulator.Correlate(ratio, Repeat(adjoint, x.shape[0])) / norm).MoveToOuterDisposeScope();
         }
         var result = x.clamp(0, 1);
         return (single ? result.squeeze(0) : result).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Correlation of every channel with <paramref name="kernel"/>, anchor (a, a), reflect-101 borders.</summary>
-    private static Tensor Correlate(Tensor x, Tensor kernel, int anchor)
+    /// <summary>
+    /// The adjoint of correlation with <paramref name="kernel"/> (anchor d/2) as another correlation: the flipped kernel,
+    /// whose anchor must be d-1-d/2. For even d that is one less than the d/2 the simulator uses, so the flipped kernel is
+    /// placed one pixel down and right in a (d+1) x (d+1) frame.
+    /// </summary>
+    private static Tensor Adjoint(Tensor kernel)
     {
         int d = (int)kernel.shape[0];
-        long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
-        var flat = x.reshape(b * c, 1, h, w);
-        var padded = F.pad(flat, [anchor, d - 1 - anchor, anchor, d - 1 - anchor], PaddingModes.Reflect);
-        return F.conv2d(padded, kernel.view(1, 1, d, d)).reshape(b, c, h, w);
+        var flipped = kernel.flip(0, 1);
+        return d % 2 == 1 ? flipped : F.pad(flipped, [1, 0, 1, 0]);
     }
+
+    private static Tensor[] Repeat(Tensor kernel, long count) => Enumerable.Repeat(kernel, (int)count).ToArray();
 
     /// <summary>Optical transfer function of the correlation with <paramref name="kernel"/> on an h x w periodic grid.</summary>
     private static Tensor TransferFunction(Tensor kernel, int h, int w)

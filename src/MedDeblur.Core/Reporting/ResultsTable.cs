@@ -63,7 +63,7 @@ public sealed class ResultsTable : IHtmlDisplayable
         var sb = new StringBuilder();
         sb.Append("### ").AppendLine(Title).AppendLine();
         sb.Append("| ").AppendJoin(" | ", Columns.Select(EscapeMarkdown)).AppendLine(" |");
-        sb.Append('|').AppendJoin("", Columns.Select((_, i) => i == 0 ? "---|" : "---:|")).AppendLine();
+        sb.Append('|').AppendJoin("", Columns.Select((_, i) => IsNumeric(i) ? "---:|" : "---|")).AppendLine();
         for (int r = 0; r < rows.Count; r++)
         {
             var cells = rows[r].Select(EscapeMarkdown).Select(c => Emphasised.Contains(r) && c.Length > 0 ? $"**{c}**" : c);
@@ -110,6 +110,11 @@ public sealed class ResultsTable : IHtmlDisplayable
 
     /// <inheritdoc />
     public override string ToString() => ToMarkdown();
+
+    /// <summary>A column is right-aligned when every non-empty cell is a number (or inf / n/a).</summary>
+    private bool IsNumeric(int column) =>
+        rows.Count > 0 && rows.All(r => r[column].Length == 0 || r[column] is "inf" or "n/a" ||
+            double.TryParse(r[column], NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out _));
 
     private static string EscapeMarkdown(string s) => s.Replace("|", "\\|", StringComparison.Ordinal);
 

@@ -96,7 +96,7 @@ public static class ReproducePipeline
             var ablationNames = options.Reproduce.Ablation.Select(DisplayName).ToArray();
             var table3 = evaluation.Subset(ablationNames).AverageTable(
                 "Table 3. Ablation: contribution of the scale-recurrent design and of RD-SAM (mean of modality means on the test split)",
-                options.Reproduce.Ablation.ToDictionary(DisplayName, m => NetworkRegistry.Describe(m).Description));
+                options.Reproduce.Ablation.ToDictionary(DisplayName, AblationNote));
             table3.Save(folder.File("tables"), "table3_ablation");
 
             // 3. model analysis (Table 4)
@@ -153,6 +153,15 @@ public static class ReproducePipeline
     /// <summary>Table label of a registry name.</summary>
     public static string DisplayName(string model) => NetworkRegistry.Describe(model).DisplayName;
 
+    /// <summary>What an ablation variant adds, for Table 3.</summary>
+    public static string AblationNote(string model) => model switch
+    {
+        "meddeblur-base" => "single scale, plain residual blocks, no RD-SAM",
+        "meddeblur-sr" => "+ 3 scales with a ConvLSTM carried between them",
+        "meddeblur" => "+ RD-SAM (residual dense blocks + spatial-asymmetric attention)",
+        _ => NetworkRegistry.Describe(model).Description,
+    };
+
     /// <summary>One test image per modality (the first <paramref name="perModality"/> by path) for the qualitative figures.</summary>
     public static IReadOnlyList<(string RowLabel, string RelativePath)> ShownImages(IReadOnlyList<DatasetItem> test, int perModality) =>
         test.GroupBy(i => i.Modality).SelectMany(g => g.Take(perModality)).Select(i => (i.Modality, Path.ChangeExtension(i.RelativePath, ".png"))).ToArray();
@@ -177,10 +186,14 @@ public static class ReproducePipeline
         return ImageGrid.Render(rows, new ImageGridOptions { CellSize = 200, Title = $"Figure 4. Blur-sharp pairs ({simulator.Options.Describe()})", RowLabels = labels });
     }
 
+    private static string SizeNote(string model, NetworkOptions network) => model is "deepdeblur" or "dncnn" or "temimagenet"
+        ? $"{network.Baselines.WidthMultiplier:0.###}x width, {network.Baselines.DepthMultiplier:0.###}x depth"
+        : $"widths {string.Join("/", network.Widths)}, {network.BlocksPerStage} block(s)/stage";
+
     private static ResultsTable ModelAnalysisTable(RunOptions options, IReadOnlyList<string> models, Device device)
     {
         var sizes = options.Reproduce.ProfileSizes;
-        var columns = new List<string> { "Network", "Widths", "Parameters" };
+        var columns = new List<string> { "Network", "Size", "Parameters" };
         columns.AddRange(sizes.Select(s => $"GMACs {s}²"));
         columns.AddRange(sizes.Select(s => $"Latency {s}² (ms)"));
         var table = new ResultsTable($"Table 4. Model analysis on {device} (batch 1; MACs counted from the convolution and linear layers; latency = median of {options.Reproduce.LatencyRuns} runs after warm-up)", columns);
@@ -189,13 +202,13 @@ public static class ReproducePipeline
         foreach (var (model, label, network) in rows)
         {
             var profiles = sizes.Select(s => ModelProfiler.Profile(model, network, s, device, options.Reproduce.LatencyRuns, warmup: 1)).ToArray();
-            var row = new List<object?> { label, string.Join("/", network.Widths), profiles[0].Parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) };
+            var row = new List<object?> { label, SizeNote(model, network), profiles[0].Parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) };
             row.AddRange(profiles.Select(p => (object?)p.Macs.GMacs));
             row.AddRange(profiles.Select(p => (object?)p.Latency?.MedianMs));
             table.Add([.. row]);
         }
         table.Notes.Add("The paper states 24.1 M trainable parameters; the official code has 8,028,917 (docs/architecture.md: 24.1 M ≈ weights + Adam's two moment buffers).");
-        table.Notes.Add($"All rows but the last use the preset's widths ({string.Join("/", options.Network.Widths)}; baselines scaled by the preset); the last row is MedDeblur at the paper's widths, for cost only.");
+        table.Notes.Add($"All rows but the last are the networks as trained with this preset ({string.Join("/", options.Network.Widths)}; baselines scaled by the preset); the last row is MedDeblur at the paper's widths, for cost only.");
         return table;
     }
 }

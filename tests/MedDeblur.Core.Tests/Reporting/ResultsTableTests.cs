@@ -20,7 +20,7 @@ public class ResultsTableTests
         var lines = Sample().ToMarkdown().Split('\n');
         Assert.Equal("### Table 2", lines[0]);
         Assert.Equal("| Method | PSNR | Note |", lines[2]);
-        Assert.Equal("|---|---:|---:|", lines[3]);
+        Assert.Equal("|---|---:|---|", lines[3]);
         Assert.Equal("| Blurry input | 21.46 | a,b |", lines[4]);
         Assert.Equal("| **Identical** | **inf** | **say \"hi\"** |", lines[5]);
         Assert.Equal("_PSNR: RGB, 8-bit_  ", lines[7]);
