@@ -23,5 +23,14 @@ public static class CliRunner
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // an unexpected failure (e.g. inside LibTorch): one readable line; the stack trace only on request
+            string first = e.Message.Split('\n')[0];
+            Console.Error.WriteLine($"internal error ({e.GetType().Name}): {first}");
+            if (Environment.GetEnvironmentVariable("MEDDEBLUR_DEBUG") == "1") Console.Error.WriteLine(e);
+            else Console.Error.WriteLine("set MEDDEBLUR_DEBUG=1 for the stack trace; please report it with the command line");
+            return 2;
+        }
     }
 }

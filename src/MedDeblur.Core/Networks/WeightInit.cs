@@ -4,6 +4,9 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Networks;
 
+// Note: TorchSharp 0.107's nn.init.normal_/uniform_ ignore their generator argument (they draw from the global RNG; checked
+// by WeightInitTests), so the tensor methods normal_/uniform_, which honour it, are used instead.
+
 /// <summary>
 /// Parameter initialisers that draw from an explicit <see cref="Generator"/> (TorchSharp's <c>xavier_normal_</c> and
 /// <c>kaiming_uniform_</c> only use the global RNG). Each reproduces the PyTorch function of the same name.
@@ -28,7 +31,7 @@ public static class WeightInit
     {
         var (fanIn, fanOut) = Fans(weight);
         using var _ = no_grad();
-        nn.init.normal_(weight, 0, gain * Math.Sqrt(2.0 / (fanIn + fanOut)), generator);
+        weight.normal_(0, gain * Math.Sqrt(2.0 / (fanIn + fanOut)), generator);
     }
 
     /// <summary>
@@ -40,7 +43,7 @@ public static class WeightInit
         var (fanIn, _) = Fans(weight);
         double bound = 1.0 / Math.Sqrt(fanIn);
         using var _ = no_grad();
-        nn.init.uniform_(weight, -bound, bound, generator);
+        weight.uniform_(-bound, bound, generator);
     }
 
     /// <summary>PyTorch's default bias init of Conv and Linear layers: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) of the weight.</summary>
@@ -49,7 +52,7 @@ public static class WeightInit
         var (fanIn, _) = Fans(weight);
         double bound = fanIn > 0 ? 1.0 / Math.Sqrt(fanIn) : 0;
         using var _ = no_grad();
-        nn.init.uniform_(bias, -bound, bound, generator);
+        bias.uniform_(-bound, bound, generator);
     }
 
     /// <summary>

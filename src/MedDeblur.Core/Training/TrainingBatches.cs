@@ -52,7 +52,7 @@ public sealed class TrainingBatches : IDisposable
         var targets = new List<Tensor>();
         for (int b = 0; b < batchSize; b++)
         {
-            var sharp = Load(items[random.Next(items.Count)]);
+            var sharp = ImageIO.ToRgb(Load(items[random.Next(items.Count)])); // batches mix gray and RGB images
             int h = (int)sharp.shape[1], w = (int)sharp.shape[2];
             if (data.Mode == PatchMode.Resize)
             {
@@ -79,8 +79,8 @@ public sealed class TrainingBatches : IDisposable
                 targets.Add(PairAugmentation.Apply(region, local));
             }
         }
-        var pyramid = inputs.Select(level => ImageIO.ToRgb(stack(level)).MoveToOuterDisposeScope()).ToArray();
-        var target = ImageIO.ToRgb(stack(targets)).MoveToOuterDisposeScope();
+        var pyramid = inputs.Select(level => stack(level).MoveToOuterDisposeScope()).ToArray();
+        var target = stack(targets).MoveToOuterDisposeScope();
         return new TrainingBatch(pyramid, target, kernels);
     }
 
