@@ -5,8 +5,10 @@ using static TorchSharp.torch;
 namespace MedDeblur.Networks;
 
 /// <summary>
-/// Parameter initialisers that draw from an explicit <see cref="Generator"/> (TorchSharp's <c>xavier_normal_</c> and
-/// <c>kaiming_uniform_</c> only use the global RNG). Each reproduces the PyTorch function of the same name.
+/// Parameter initialisers that draw from an explicit <see cref="Generator"/>. Each reproduces the PyTorch function of
+/// the same name. TorchSharp's <c>nn.init.xavier_normal_</c> and <c>kaiming_uniform_</c> have no generator argument, and
+/// in TorchSharp 0.107 <c>nn.init.normal_</c> / <c>uniform_</c> silently ignore the one they take (a test guards this),
+/// so the draws use the tensor methods <c>normal_</c> / <c>uniform_</c>, which honour it.
 /// </summary>
 public static class WeightInit
 {
@@ -28,7 +30,7 @@ public static class WeightInit
     {
         var (fanIn, fanOut) = Fans(weight);
         using var _ = no_grad();
-        nn.init.normal_(weight, 0, gain * Math.Sqrt(2.0 / (fanIn + fanOut)), generator);
+        weight.normal_(0, gain * Math.Sqrt(2.0 / (fanIn + fanOut)), generator);
     }
 
     /// <summary>
@@ -40,7 +42,7 @@ public static class WeightInit
         var (fanIn, _) = Fans(weight);
         double bound = 1.0 / Math.Sqrt(fanIn);
         using var _ = no_grad();
-        nn.init.uniform_(weight, -bound, bound, generator);
+        weight.uniform_(-bound, bound, generator);
     }
 
     /// <summary>PyTorch's default bias init of Conv and Linear layers: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) of the weight.</summary>
@@ -49,7 +51,7 @@ public static class WeightInit
         var (fanIn, _) = Fans(weight);
         double bound = fanIn > 0 ? 1.0 / Math.Sqrt(fanIn) : 0;
         using var _ = no_grad();
-        nn.init.uniform_(bias, -bound, bound, generator);
+        bias.uniform_(-bound, bound, generator);
     }
 
     /// <summary>
