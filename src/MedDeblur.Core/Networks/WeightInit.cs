@@ -8,8 +8,10 @@ namespace MedDeblur.Networks;
 // by WeightInitTests), so the tensor methods normal_/uniform_, which honour it, are used instead.
 
 /// <summary>
-/// Parameter initialisers that draw from an explicit <see cref="Generator"/> (TorchSharp's <c>xavier_normal_</c> and
-/// <c>kaiming_uniform_</c> only use the global RNG). Each reproduces the PyTorch function of the same name.
+/// Parameter initialisers that draw from an explicit <see cref="Generator"/>. Each reproduces the PyTorch function of
+/// the same name. TorchSharp's <c>nn.init.xavier_normal_</c> and <c>kaiming_uniform_</c> have no generator argument, and
+/// in TorchSharp 0.107 <c>nn.init.normal_</c> / <c>uniform_</c> silently ignore the one they take (a test guards this),
+/// so the draws use the tensor methods <c>normal_</c> / <c>uniform_</c>, which honour it.
 /// </summary>
 public static class WeightInit
 {
