@@ -4,9 +4,6 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Networks;
 
-// Note: TorchSharp 0.107's nn.init.normal_/uniform_ ignore their generator argument (they draw from the global RNG; checked
-// by WeightInitTests), so the tensor methods normal_/uniform_, which honour it, are used instead.
-
 /// <summary>
 /// Parameter initialisers that draw from an explicit <see cref="Generator"/>. Each reproduces the PyTorch function of
 /// the same name. TorchSharp's <c>nn.init.xavier_normal_</c> and <c>kaiming_uniform_</c> have no generator argument, and

@@ -41,11 +41,11 @@ public class NetworkOptionsTests
     public void Options_round_trip_through_camel_case_json_with_enum_names()
     {
         var o = NetworkOptions.Paper with { Block = BlockKind.Residual, DataRange = DataRange.ZeroToOne, Widths = [4, 8, 16] };
-        string json = JsonSerializer.Serialize(o, KitJson.Options);
+        string json = JsonSerializer.Serialize(o, JsonDefaults.Indented);
         Assert.Contains("\"blocksPerStage\": 3", json);
         Assert.Contains("\"block\": \"residual\"", json);
         Assert.Contains("\"dataRange\": \"zeroToOne\"", json);
-        var back = JsonSerializer.Deserialize<NetworkOptions>(json, KitJson.Options);
+        var back = JsonSerializer.Deserialize<NetworkOptions>(json, JsonDefaults.Indented);
         Assert.Equal(o, back);
         Assert.NotEqual(o, back! with { Widths = [4, 8, 32] });
     }
