@@ -16,5 +16,6 @@ public static class CommandCatalog
         MetricsCommand.Create(),
         InfoCommand.Create(),
         ProfileCommand.Create(),
+        BenchCommand.Create(),
     ];
 }

@@ -28,6 +28,15 @@ public sealed class Figure : IHtmlDisplayable
     /// <summary>One-line caption (used as alt text and in reports).</summary>
     public string Caption { get; }
 
+    /// <summary>Loads a PNG written earlier (e.g. a figure of a reproduce run) for display.</summary>
+    public static Figure FromFile(string path, string? caption = null)
+    {
+        if (!File.Exists(path)) throw new MedDeblurException($"figure {path} does not exist (run the step that writes it first)");
+        byte[] png = File.ReadAllBytes(path);
+        using var codec = SKCodec.Create(new MemoryStream(png)) ?? throw new MedDeblurException($"figure {path} is not a readable image");
+        return new Figure(png, codec.Info.Width, codec.Info.Height, caption ?? Path.GetFileNameWithoutExtension(path));
+    }
+
     /// <summary>Writes the PNG atomically (temporary file in the same folder, then rename).</summary>
     public void Save(string path)
     {

@@ -88,14 +88,17 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Starts a new run in <paramref name="runFolder"/> (which must not hold a run already).</summary>
-    public static Trainer Start(RunOptions options, string runFolder)
+    public static Trainer Start(RunOptions options, string runFolder) => Start(options, runFolder, replaceUnstarted: false);
+
+    private static Trainer Start(RunOptions options, string runFolder, bool replaceUnstarted)
     {
         var folder = new RunFolder(runFolder);
-        if (File.Exists(folder.OptionsPath))
+        if (File.Exists(folder.OptionsPath) && !(replaceUnstarted && LatestCheckpoint(folder) is null))
             throw new MedDeblurException($"{folder.Root} already holds a run (options.json exists): resume it with --resume or choose another --output");
-        AtomicFile.WriteAllText(folder.OptionsPath, options.Validate().ToJson());
+        var trainer = new Trainer(options, folder, null); // opens the dataset first, so a bad --data leaves no half-made run folder
+        AtomicFile.WriteAllText(folder.OptionsPath, options.ToJson());
         folder.WriteEnvironment(options.Device);
-        return new Trainer(options, folder, null);
+        return trainer;
     }
 
     /// <summary>Resumes the run in <paramref name="runFolder"/> from its latest checkpoint.</summary>
@@ -106,6 +109,14 @@ public sealed class Trainer : IDisposable
         var options = RunOptions.Parse(File.ReadAllText(folder.OptionsPath), folder.OptionsPath);
         var latest = LatestCheckpoint(folder) ?? throw new MedDeblurException($"{folder.Root} holds no checkpoint to resume from");
         return new Trainer(options, folder, latest);
+    }
+
+    /// <summary>Resumes the run in <paramref name="runFolder"/> if it holds one with a checkpoint, else starts it (what
+    /// notebooks do, so running a notebook twice continues instead of failing).</summary>
+    public static Trainer StartOrResume(RunOptions options, string runFolder)
+    {
+        var folder = new RunFolder(runFolder);
+        return File.Exists(folder.OptionsPath) && LatestCheckpoint(folder) is not null ? Resume(runFolder) : Start(options, runFolder, replaceUnstarted: true);
     }
 
     /// <summary>The network being trained.</summary>
@@ -225,7 +236,7 @@ public sealed class Trainer : IDisposable
         };
         string path = Path.Combine(folder.CheckpointsPath, $"step-{step:D7}.ckpt");
         Checkpoint.Save(path, header, network, optimizer);
-        if (improved) File.Copy(path, Path.Combine(folder.CheckpointsPath, "best.ckpt"), overwrite: true);
+        if (improved) AtomicFile.Write(Path.Combine(folder.CheckpointsPath, "best.ckpt"), target => { using var source = File.OpenRead(path); source.CopyTo(target); });
         foreach (var old in StepCheckpoints(folder).SkipLast(options.Training.KeepLast)) File.Delete(old);
         return path;
     }

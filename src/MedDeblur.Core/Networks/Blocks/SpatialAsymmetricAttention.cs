@@ -92,6 +92,16 @@ public sealed class MultiKernelConv : Module<Tensor, Tensor>
         return (global * (vertical + horizontal)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The spatial attention map F_C = F_V + F_H (one channel, values in [0, 2]) this module computes for input
+    /// <paramref name="x"/>: where the block amplifies features. For visualisation (notebook 05, model analysis).
+    /// </summary>
+    public Tensor SpatialAttentionMap(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return (SpatialMap(verticalConv.call(x)) + SpatialMap(horizontalConv.call(x))).MoveToOuterDisposeScope();
+    }
+
     private Tensor SpatialMap(Tensor features)
     {
         var average = features.mean([1], keepdim: true);

@@ -1,0 +1,52 @@
+using MedDeblur.Imaging;
+using static TorchSharp.torch;
+
+namespace MedDeblur.Tests.Cli;
+
+public sealed class TrainingCommandTests : IDisposable
+{
+    private readonly string temp = Fixture.TempFolder();
+
+    public void Dispose() => Directory.Delete(temp, recursive: true);
+
+    [Fact]
+    public void Train_resume_evaluate_and_deblur_work_end_to_end()
+    {
+        string run = Path.Combine(temp, "run");
+        var (exit, output, err) = CliHarness.Run("train", "--preset", "smoke", "--steps", "2", "--output", run, "--data", Fixture.Sample(""), "--device", "cpu");
+        Assert.True(exit == 0, err);
+        Assert.Contains("done: 2 steps", output);
+
+        (exit, output, err) = CliHarness.Run("train", "--resume", run);
+        Assert.True(exit == 0, err);
+        Assert.Contains("done: 2 steps", output); // nothing left to do: resume reports the finished run
+
+        string checkpoint = Path.Combine(run, "checkpoints", "step-0000002.ckpt");
+        (exit, output, err) = CliHarness.Run("evaluate", "--checkpoint", checkpoint, "--output", Path.Combine(temp, "eval"), "--split", "validation");
+        Assert.True(exit == 0, err);
+        Assert.Contains("| mri | MedDeblur |", output);
+        Assert.True(File.Exists(Path.Combine(temp, "eval", "per_image.csv")));
+
+        string input = Path.Combine(temp, "scans");
+        using (var scope = NewDisposeScope()) ImageIO.Write(Path.Combine(input, "a.tif"), rand(1, 50, 60), 16);
+        (exit, output, err) = CliHarness.Run("deblur", "--checkpoint", checkpoint, "--input", input, "--output", Path.Combine(temp, "restored"));
+        Assert.True(exit == 0, err);
+        Assert.Contains("1 written", output);
+        using var restored = ImageIO.Read(Path.Combine(temp, "restored", "a.tif"));
+        Assert.Equal((16, 1), (restored.BitDepth, restored.Channels));
+    }
+
+    [Fact]
+    public void Bad_options_give_exit_code_1_with_the_option_named()
+    {
+        var (exit, _, err) = CliHarness.Run("train", "--preset", "nonexistent", "--output", Path.Combine(temp, "x"));
+        Assert.Equal(1, exit);
+        Assert.Contains("unknown preset 'nonexistent'", err);
+        (exit, _, err) = CliHarness.Run("deblur", "--checkpoint", Path.Combine(temp, "none.ckpt"), "--input", Fixture.Sample("mri"), "--output", Path.Combine(temp, "o"));
+        Assert.Equal(1, exit);
+        Assert.Contains("none.ckpt", err);
+        (exit, _, err) = CliHarness.Run("deblur", "--checkpoint", "c", "--input", Fixture.Sample("mri"), "--output", temp, "--shard", "2/2");
+        Assert.Equal(1, exit);
+        Assert.Contains("--shard '2/2'", err);
+    }
+}

@@ -1,0 +1,52 @@
+using MedDeblur.Configuration;
+using MedDeblur.Data;
+using MedDeblur.Reproduction;
+using SkiaSharp;
+
+namespace MedDeblur.Tests.Reproduction;
+
+public sealed class ReproducePipelineTests : IDisposable
+{
+    private readonly string temp = Fixture.TempFolder();
+
+    public void Dispose() => Directory.Delete(temp, recursive: true);
+
+    [Fact]
+    public void Smoke_preset_writes_tables_figures_and_a_self_contained_report()
+    {
+        var options = Presets.Load("smoke") with { Device = "cpu", Data = Presets.Load("smoke").Data with { Root = SampleData.Root } };
+        var stages = new List<string>();
+        var result = ReproducePipeline.Run(options, temp, progress: p => stages.Add(p.Stage));
+
+        Assert.Contains("train meddeblur", stages);
+        Assert.Contains("evaluate", stages);
+        Assert.Equal(7, result.Training.Count);
+        Assert.All(result.Training, t => Assert.True(t.Completed));
+
+        // Table 2: every modality of the test split x (blurry input + 5 networks + 2 oracles), then the averages
+        var methods = result.Comparison.Rows.Select(r => r[1]).Distinct().ToArray();
+        Assert.Equal(["Blurry input", "MedDeblur", "SRN-Deblur", "DeepDeblur", "ZhaoNet (DnCNN)", "TEMImageNet", "Wiener (oracle kernel) †", "Richardson-Lucy 30 it. (oracle kernel) †"], methods);
+        Assert.Equal(["ct", "fundus", "microscopy", "mri", "xray", "Average"], result.Comparison.Rows.Select(r => r[0]).Distinct());
+        Assert.Equal(["Base", "Base + scale-recurrent", "MedDeblur"], result.Ablation.Rows.Select(r => r[0]));
+        Assert.Equal(8, result.Analysis.Rows.Count);
+        Assert.Equal("8,028,917", result.Analysis.Rows[^1][2]);
+
+        foreach (var table in new[] { "table2_comparison", "table3_ablation", "table4_model_analysis" })
+        {
+            Assert.True(File.Exists(Path.Combine(temp, "tables", table + ".csv")), table);
+            Assert.True(File.Exists(Path.Combine(temp, "tables", table + ".md")), table);
+        }
+        foreach (var figure in new[] { "figure4_blur_sharp_pairs", "figure5_comparison", "figure8_ablation", "figure9_training_curves" })
+        {
+            using var bitmap = SKBitmap.Decode(Path.Combine(temp, "figures", figure + ".png"));
+            Assert.True(bitmap is { Width: > 200, Height: > 100 }, figure);
+        }
+        string html = File.ReadAllText(result.ReportPath);
+        Assert.Equal(4, html.Split("data:image/png;base64,").Length - 1);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("src=\"http", html);
+        Assert.Contains("Table 3. Ablation", html);
+        Assert.Contains(options.Blur.Describe(), html);
+        Assert.True(File.Exists(Path.Combine(temp, "runs", "meddeblur", "checkpoints", "best.ckpt")));
+    }
+}
