@@ -96,7 +96,7 @@ public sealed class EvaluationResults
     }
 
     /// <summary>The paper's Table 2: per modality and method, PSNR/SSIM/DeltaE, best blind method per modality emphasised.</summary>
-    public ResultsTable ComparisonTable(string title = "Table 2. Objective comparison on the test split (mean per modality; Average = mean of modality means)")
+    public ResultsTable ComparisonTable(string title = "Table 2. Objective comparison (mean per modality; Average = mean of modality means)")
     {
         var table = new ResultsTable(title, ["Modality", "Method", "PSNR (dB) ↑", "SSIM ↑", "DeltaE ↓", "Images"]);
         int row = 0;
