@@ -7,47 +7,54 @@ using MedDeblur.Runtime;
 
 namespace MedDeblur.Cli.Commands;
 
-/// <summary><c>meddeblur bench</c>: the kit's speed and memory figures; <c>meddeblur bench train</c>: one training-throughput figure.</summary>
+/// <summary>
+/// <c>meddeblur bench</c>: the kit's speed and memory figures. Memory figures and the malloc comparison run in child
+/// processes (<c>bench deblur</c>, <c>bench memory</c>, <c>bench train</c>), because a process's peak memory and its
+/// malloc settings cannot be reset.
+/// </summary>
 public static class BenchCommand
 {
-    /// <summary>Creates the verb and its <c>train</c> sub-verb.</summary>
+    /// <summary>Creates the verb and its sub-verbs.</summary>
     public static Command Create()
     {
         var json = CommonOptions.Json();
         var device = CommonOptions.Device();
-        var skipPaper = new Option<bool>("--skip-paper") { Description = "skip the paper-width training step (about 2 minutes on a 2-core CPU)" };
+        var skipPaper = new Option<bool>("--skip-paper") { Description = "skip the measurements at the paper's widths (about a minute on a 2-core CPU)" };
         var memorySteps = new Option<int>("--memory-steps") { Description = "training steps of the memory-over-time measurement", DefaultValueFactory = _ => 1000 };
-        var command = new Command("bench", "Benchmarks: training images/s (quick and paper widths), inference latency, blur and metric throughput, peak memory of tiled deblurring, memory over training steps, effect of the malloc settings.")
+        var command = new Command("bench", "Benchmarks: training images/s (quick and paper widths), inference latency, blur and metric throughput, peak memory of deblurring a 2048x2048 image with and without tiles, memory over training steps, effect of the malloc settings.")
         {
-            json, device, skipPaper, memorySteps, TrainSubcommand(),
+            json, device, skipPaper, memorySteps, TrainSubcommand(), DeblurSubcommand(), MemorySubcommand(),
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            var dev = TorchRuntime.ResolveDevice(parse.GetValue(device)!);
+            string dev = parse.GetValue(device)!;
+            var d = TorchRuntime.ResolveDevice(dev);
+            bool paper = !parse.GetValue(skipPaper);
             var results = new List<BenchmarkResult>();
             void Add(BenchmarkResult r) { results.Add(r); Console.Error.WriteLine($"{r.Name}: {r.Value:0.##} {r.Unit} ({r.Detail})"); }
             void AddTrain(TrainingBenchmark t, string note = "") =>
                 Add(new BenchmarkResult($"training {t.Model} ({t.Preset} widths){note}", t.ImagesPerSecond, "images/s",
-                    $"batch {t.Batch} x {t.Size}x{t.Size}, median step {t.StepMsMedian:0} ms of {t.Steps}, {t.Params:N0} parameters"));
+                    $"batch {t.Batch} x {t.Size}x{t.Size}, median step {t.StepMsMedian:0} ms of {t.Steps}, {t.Params:N0} parameters, peak RSS {t.PeakRssMb:0} MiB"));
 
-            AddTrain(Benchmarks.Train("meddeblur", "quick", 16, 128, 3, dev));
-            if (!parse.GetValue(skipPaper)) AddTrain(Benchmarks.Train("meddeblur", "paper", 16, 128, 2, dev));
-            Add(Benchmarks.Latency("meddeblur", "paper", 512, dev));
-            Add(Benchmarks.Latency("meddeblur", "quick", 512, dev));
-            Add(Benchmarks.Blur(16, 128, dev));
-            Add(Benchmarks.Blur(1, 1024, dev));
-            Add(Benchmarks.MetricThroughput(16, 128, dev));
-            Add(Benchmarks.MetricThroughput(1, 1024, dev));
-            Add(Benchmarks.TiledDeblurPeakMemory("quick", 2048, 512, dev));
-            var (first, last) = Benchmarks.MemoryOverSteps(100, Math.Max(101, parse.GetValue(memorySteps)), Path.GetTempPath());
-            Add(first);
-            Add(last);
+            AddTrain(Benchmarks.Train("meddeblur", "quick", 16, 128, 3, d));
+            if (paper) AddTrain(Benchmarks.Train("meddeblur", "paper", 16, 128, 2, d));
+            if (paper) Add(Benchmarks.Latency("meddeblur", "paper", 512, d));
+            Add(Benchmarks.Latency("meddeblur", "quick", 512, d));
+            Add(Benchmarks.Blur(16, 128, d));
+            Add(Benchmarks.Blur(1, 1024, d));
+            Add(Benchmarks.MetricThroughput(16, 128, d));
+            Add(Benchmarks.MetricThroughput(1, 1024, d));
+            foreach (var tile in new[] { 512, 0 })
+                Add(Child<BenchmarkResult>(["bench", "deblur", "--size", "2048", "--tile", tile.ToString(), "--device", dev]));
+            foreach (var r in Child<BenchmarkResult[]>(["bench", "memory", "--steps", parse.GetValue(memorySteps).ToString()])) Add(r);
+            string mallocPreset = paper ? "paper" : "quick";
             foreach (var tuned in new[] { false, true })
             {
-                var child = RunChild(tuned);
-                AddTrain(child, tuned ? ", glibc malloc tuned (child process)" : ", glibc malloc default (child process)");
+                var t = Child<TrainingBenchmark>(["bench", "train", "--preset", mallocPreset, "--batch", "16", "--size", "128", "--steps", "2", "--device", dev],
+                    new Dictionary<string, string> { ["MEDDEBLUR_MALLOC_TUNING"] = tuned ? "1" : "0" }, snakeCase: true);
+                AddTrain(t, tuned ? ", glibc malloc tuned (fresh process)" : ", glibc malloc default (fresh process)");
             }
-            var table = new ResultsTable($"meddeblur bench on {dev} ({TorchRuntime.Describe(parse.GetValue(device)!)})", ["Benchmark", "Value", "Unit", "Details"]);
+            var table = new ResultsTable($"meddeblur bench ({TorchRuntime.Describe(dev)})", ["Benchmark", "Value", "Unit", "Details"]);
             foreach (var r in results) table.Add(r.Name, r.Value, r.Unit, r.Detail);
             Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(results, JsonDefaults.Options) : table.ToMarkdown());
         }));
@@ -73,33 +80,53 @@ public static class BenchCommand
             var t = Benchmarks.Train(parse.GetValue(model)!, parse.GetValue(preset)!, parse.GetValue(batch), parse.GetValue(size), parse.GetValue(steps),
                 TorchRuntime.ResolveDevice(parse.GetValue(device)!));
             Console.WriteLine(parse.GetValue(json)
-                ? JsonSerializer.Serialize(new Dictionary<string, object>
-                {
-                    ["images_per_s"] = t.ImagesPerSecond, ["step_ms_median"] = t.StepMsMedian, ["params"] = t.Params, ["peak_rss_mb"] = t.PeakRssMb,
-                    ["model"] = t.Model, ["preset"] = t.Preset, ["batch"] = t.Batch, ["size"] = t.Size, ["steps"] = t.Steps,
-                    ["malloc_tuned"] = t.MallocTuned, ["denormals_flushed"] = t.DenormalsFlushed,
-                })
+                ? JsonSerializer.Serialize(t, SnakeCase)
                 : $"{t.Model} ({t.Preset} widths, {t.Params:N0} parameters): {t.ImagesPerSecond:0.00} images/s, median step {t.StepMsMedian:0} ms at batch {t.Batch} x {t.Size}x{t.Size}, peak RSS {t.PeakRssMb:0} MiB");
         }));
         return command;
     }
 
-    /// <summary>Runs <c>bench train</c> (quick widths, batch 16) in a child process with the malloc settings on or off.</summary>
-    private static TrainingBenchmark RunChild(bool mallocTuned)
+    private static Command DeblurSubcommand()
+    {
+        var size = new Option<int>("--size") { Description = "square image size", DefaultValueFactory = _ => 2048 };
+        var tile = new Option<int>("--tile") { Description = "tile size (0 = the whole image at once)", DefaultValueFactory = _ => 512 };
+        var preset = CommonOptions.Preset("quick");
+        var device = CommonOptions.Device();
+        var command = new Command("deblur", "Peak memory of deblurring one large image in this (fresh) process, as JSON.") { size, tile, preset, device };
+        command.SetAction(parse => CliRunner.Run(() => Console.WriteLine(JsonSerializer.Serialize(
+            Benchmarks.DeblurPeakMemory(parse.GetValue(preset)!, parse.GetValue(size), parse.GetValue(tile), TorchRuntime.ResolveDevice(parse.GetValue(device)!)),
+            JsonDefaults.Options))));
+        return command;
+    }
+
+    private static Command MemorySubcommand()
+    {
+        var steps = new Option<int>("--steps") { Description = "training steps (memory is read at step 100 and at the last step)", DefaultValueFactory = _ => 1000 };
+        var command = new Command("memory", "Resident memory at training step 100 and at the last step (smoke widths, sample set), as JSON.") { steps };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            var (first, last) = Benchmarks.MemoryOverSteps(100, Math.Max(101, parse.GetValue(steps)), Path.GetTempPath());
+            Console.WriteLine(JsonSerializer.Serialize(new[] { first, last }, JsonDefaults.Options));
+        }));
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions SnakeCase = new(JsonDefaults.Options) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Runs a <c>meddeblur</c> sub-verb in a fresh process and parses its JSON output.</summary>
+    private static T Child<T>(string[] arguments, IDictionary<string, string>? environment = null, bool snakeCase = false)
     {
         string self = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        foreach (var a in new[] { "bench", "train", "--preset", "quick", "--batch", "16", "--size", "128", "--steps", "3", "--json" }) start.ArgumentList.Add(a);
-        start.Environment["MEDDEBLUR_MALLOC_TUNING"] = mallocTuned ? "1" : "0";
-        using var child = Process.Start(start) ?? throw new InvalidOperationException("cannot start a child process for the malloc benchmark");
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        using var child = Process.Start(start) ?? throw new InvalidOperationException($"cannot start 'meddeblur {string.Join(' ', arguments)}'");
+        var error = child.StandardError.ReadToEndAsync();
         string output = child.StandardOutput.ReadToEnd();
-        string error = child.StandardError.ReadToEnd();
         child.WaitForExit();
-        if (child.ExitCode != 0) throw new InvalidOperationException($"the malloc benchmark child failed: {error}");
-        using var doc = JsonDocument.Parse(output);
-        var r = doc.RootElement;
-        return new TrainingBenchmark("meddeblur", "quick", 16, 128, 3, r.GetProperty("images_per_s").GetDouble(), r.GetProperty("step_ms_median").GetDouble(),
-            r.GetProperty("params").GetInt64(), r.GetProperty("peak_rss_mb").GetDouble(), r.GetProperty("malloc_tuned").GetBoolean(), r.GetProperty("denormals_flushed").GetBoolean());
+        if (child.ExitCode != 0) throw new InvalidOperationException($"'meddeblur {string.Join(' ', arguments)}' failed: {error.Result}");
+        return JsonSerializer.Deserialize<T>(output, snakeCase ? SnakeCase : JsonDefaults.Options)
+            ?? throw new InvalidOperationException($"'meddeblur {string.Join(' ', arguments)}' printed no result");
     }
 }

@@ -73,7 +73,7 @@ public static class Evaluator
             settings.Conventions, settings.KernelSeed, simulator.Options);
     }
 
-    /// <summary>A file-system-safe folder name for a method.</summary>
+    /// <summary>A file-system-safe folder name for a method ("Wiener (oracle kernel)" → "Wiener_oracle_kernel").</summary>
     public static string Safe(string name) =>
-        string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')).Trim('_');
+        System.Text.RegularExpressions.Regex.Replace(name, "[^A-Za-z0-9.+-]+", "_").Trim('_');
 }

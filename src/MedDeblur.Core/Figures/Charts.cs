@@ -18,12 +18,17 @@ public sealed record ChartPanel(string Title, string XLabel, string YLabel, IRea
 /// <summary>Static line charts rendered with ScottPlot (the paper's Figure 9: validation PSNR, SSIM, DeltaE over steps).</summary>
 public static class Charts
 {
-    /// <summary>Renders the panels side by side into one figure.</summary>
+    /// <summary>
+    /// Renders the panels side by side into one figure. With several series, one legend is drawn outside the data area to
+    /// the right of the last panel (the series are the same in every panel), so no line is hidden behind it.
+    /// </summary>
     public static Figure Lines(IReadOnlyList<ChartPanel> panels, string caption, int panelWidth = 420, int panelHeight = 300)
     {
         if (panels.Count == 0) throw new ArgumentException("a chart needs at least one panel");
         string family = FigureFonts.EnsureScottPlotFont();
-        int width = panels.Count * panelWidth, height = panelHeight;
+        bool legend = panels.Any(p => p.Series.Count > 1);
+        int legendWidth = legend ? 200 : 0;
+        int width = panels.Count * panelWidth + legendWidth, height = panelHeight;
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         surface.Canvas.Clear(SKColors.White);
         for (int i = 0; i < panels.Count; i++)
@@ -44,8 +49,10 @@ public static class Charts
             plot.Title(panel.Title);
             plot.XLabel(panel.XLabel);
             plot.YLabel(panel.YLabel);
-            if (panel.Series.Count > 1) plot.ShowLegend();
-            byte[] png = plot.GetImageBytes(panelWidth, panelHeight, ScottPlot.ImageFormat.Png);
+            bool last = i == panels.Count - 1;
+            if (legend && last) plot.ShowLegend(ScottPlot.Edge.Right);
+            else plot.HideLegend();
+            byte[] png = plot.GetImageBytes(panelWidth + (last ? legendWidth : 0), panelHeight, ScottPlot.ImageFormat.Png);
             using var bitmap = SKBitmap.Decode(png);
             using var image = SKImage.FromBitmap(bitmap);
             surface.Canvas.DrawImage(image, i * panelWidth, 0, SKSamplingOptions.Default);

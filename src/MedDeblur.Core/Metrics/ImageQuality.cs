@@ -111,26 +111,21 @@ public static class ImageQuality
         double range = Peak(c);
         double c1 = Math.Pow(0.01 * range, 2), c2 = Math.Pow(0.03 * range, 2);
         long b = r.shape[0], ch = r.shape[1];
-        Tensor window;
-        double covNorm;
-        if (c.Ssim == SsimWindow.Uniform7)
-        {
-            window = full(7, 7, 1.0 / 49, dtype: ScalarType.Float64);
-            covNorm = 49.0 / 48.0;
-        }
-        else
-        {
-            var g = exp(-arange(-5, 6, dtype: ScalarType.Float64).square() / (2 * 1.5 * 1.5));
-            g /= g.sum();
-            window = outer(g, g);
-            covNorm = 1.0;
-        }
-        int k = (int)window.shape[0];
+        int k = c.Ssim == SsimWindow.Uniform7 ? 7 : 11;
+        double covNorm = c.Ssim == SsimWindow.Uniform7 ? 49.0 / 48.0 : 1.0;
         if (r.shape[2] < k || r.shape[3] < k)
             throw new ArgumentException($"SSIM needs images of at least {k}x{k}, got {r.shape[2]}x{r.shape[3]}");
-        var weight = window.to(r.device).view(1, 1, k, k);
-        // 'valid' filtering == skimage's filtering followed by cropping (k-1)/2 pixels: every window lies inside the image
-        Tensor Filter(Tensor x) => F.conv2d(x.reshape(b * ch, 1, x.shape[2], x.shape[3]), weight);
+        // 'valid' filtering == skimage's filtering followed by cropping (k-1)/2 pixels: every window lies inside the image.
+        // The uniform window is an average pool; the Gaussian one is separable (two 11-tap passes instead of 121 taps).
+        var gauss = exp(-arange(-5, 6, dtype: ScalarType.Float64, device: r.device).square() / (2 * 1.5 * 1.5));
+        gauss /= gauss.sum();
+        Tensor Filter(Tensor x)
+        {
+            var planes = x.reshape(b * ch, 1, x.shape[2], x.shape[3]);
+            return c.Ssim == SsimWindow.Uniform7
+                ? F.avg_pool2d(planes, [7, 7], [1, 1])
+                : F.conv2d(F.conv2d(planes, gauss.view(1, 1, 11, 1)), gauss.view(1, 1, 1, 11));
+        }
         var ux = Filter(r);
         var uy = Filter(t);
         var vx = covNorm * (Filter(r * r) - ux * ux);
