@@ -46,7 +46,7 @@ public sealed class ReproducePipelineTests : IDisposable
         Assert.DoesNotContain("<script", html);
         Assert.DoesNotContain("src=\"http", html);
         Assert.Contains("Table 3. Ablation", html);
-        Assert.Contains(options.Blur.Describe(), html);
+        Assert.Contains(MedDeblur.Display.Html.Encode(options.Blur.Describe()), html);
         Assert.True(File.Exists(Path.Combine(temp, "runs", "meddeblur", "checkpoints", "best.ckpt")));
     }
 }
