@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -21,6 +22,7 @@ public static class JsonDefaults
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         WriteIndented = indented,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // keep °, ² and < readable in files meant for people
         // explicit, so the kit also works where reflection-based JSON is off by default (.NET 10 file-based apps, AOT)
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };

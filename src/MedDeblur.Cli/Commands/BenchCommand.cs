@@ -50,7 +50,7 @@ public static class BenchCommand
             string mallocPreset = paper ? "paper" : "quick";
             foreach (var tuned in new[] { false, true })
             {
-                var t = Child<TrainingBenchmark>(["bench", "train", "--preset", mallocPreset, "--batch", "16", "--size", "128", "--steps", "2", "--device", dev],
+                var t = Child<TrainingBenchmark>(["bench", "train", "--preset", mallocPreset, "--batch", "16", "--size", "128", "--steps", "2", "--device", dev, "--json"],
                     new Dictionary<string, string> { ["MEDDEBLUR_MALLOC_TUNING"] = tuned ? "1" : "0" }, snakeCase: true);
                 AddTrain(t, tuned ? ", glibc malloc tuned (fresh process)" : ", glibc malloc default (fresh process)");
             }

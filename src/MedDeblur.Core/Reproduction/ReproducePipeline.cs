@@ -91,7 +91,8 @@ public static class ReproducePipeline
 
             var comparisonNames = new[] { "Blurry input" }.Concat(options.Reproduce.Comparison.Select(DisplayName))
                 .Concat(methods.Where(m => m.KnowsKernel).Select(m => m.Name)).ToArray();
-            var table2 = evaluation.Subset(comparisonNames).ComparisonTable();
+            var table2 = evaluation.Subset(comparisonNames).ComparisonTable(
+                $"Table 2. Objective comparison on the test split ({test.Count} images; mean per modality, Average = mean of modality means)");
             table2.Save(folder.File("tables"), "table2_comparison");
             var ablationNames = options.Reproduce.Ablation.Select(DisplayName).ToArray();
             var table3 = evaluation.Subset(ablationNames).AverageTable(
