@@ -37,30 +37,39 @@ public static class RunnerCommandLine
         return await parse.InvokeAsync();
     }
 
+    /// <summary>
+    /// <c>run NOTEBOOK... [--output FILE | --output-dir DIR] [--param k=v]... [--timeout-seconds N]</c>: executes one or
+    /// more notebooks in the given order (later notebooks may use what earlier ones wrote), writes each executed copy,
+    /// and stops at the first failing notebook.
+    /// </summary>
     private static Command RunCommand()
     {
-        var notebook = new Argument<FileInfo>("notebook") { Description = "the .ipynb to execute" };
+        var notebooks = new Argument<FileInfo[]>("notebooks") { Description = "the .ipynb file(s) to execute, in order", Arity = ArgumentArity.OneOrMore };
         var output = new Option<FileInfo?>("--output", "-o")
         {
-            Description = "where to write the executed notebook (default: NAME.executed.ipynb beside the input)",
+            Description = "where to write the executed notebook (one notebook; default: NAME.executed.ipynb beside the input)",
+        };
+        var outputDir = new Option<DirectoryInfo?>("--output-dir")
+        {
+            Description = "folder for the executed copies (NAME.ipynb each), e.g. the folder of a reproduce run",
         };
         var parameters = new Option<string[]>("--param", "-p")
         {
-            Description = "name=value for a variable of the 'parameters' cell (repeatable)",
+            Description = "name=value for a variable of the 'parameters' cell (repeatable; applied to every notebook that declares it)",
             DefaultValueFactory = _ => [],
         };
         var timeout = new Option<double?>("--timeout-seconds") { Description = "longest time one cell may run" };
-        var command = new Command("run", "Execute the C# cells in order and write the executed notebook.")
+        var command = new Command("run", "Execute the C# cells in order and write the executed notebook(s).")
         {
-            notebook, output, parameters, timeout,
+            notebooks, output, outputDir, parameters, timeout,
         };
         command.SetAction(async (parse, ct) =>
         {
-            var input = parse.GetValue(notebook)!;
-            var outPath = parse.GetValue(output)?.FullName
-                ?? Path.Combine(input.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(input.Name) + ".executed.ipynb");
+            var inputs = parse.GetValue(notebooks) ?? [];
             try
             {
+                if (inputs.Length > 1 && parse.GetValue(output) is not null)
+                    throw new NotebookException("--output names one file: with several notebooks use --output-dir.");
                 var values = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var p in parse.GetValue(parameters) ?? [])
                 {
@@ -70,21 +79,31 @@ public static class RunnerCommandLine
                 double? seconds = parse.GetValue(timeout);
                 if (seconds is <= 0)
                     throw new NotebookException($"--timeout-seconds {seconds.Value.ToString(CultureInfo.InvariantCulture)}: must be positive.");
-                var result = await NotebookExecutor.RunAsync(input.FullName, new NotebookRunOptions
+                foreach (var input in inputs)
                 {
-                    Parameters = values,
-                    CellTimeout = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
-                }, ct);
-                result.Notebook.Save(outPath);
-                foreach (var note in result.Notes) Console.Error.WriteLine($"note: {note}");
-                if (result.FailedCell is { } failed)
-                {
-                    Console.Error.WriteLine($"error: {failed.Error?.EValue}");
-                    Console.Error.WriteLine($"executed notebook written to {outPath}");
-                    return Failed;
+                    string outPath = parse.GetValue(output)?.FullName
+                        ?? (parse.GetValue(outputDir) is { } dir
+                            ? Path.Combine(dir.FullName, input.Name)
+                            : Path.Combine(input.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(input.Name) + ".executed.ipynb"));
+                    var parametersCell = Notebook.Load(input.FullName).Cells.FirstOrDefault(c => c.Tags.Contains("parameters"));
+                    var declared = (parametersCell is null ? [] : NotebookParameters.Parse(parametersCell.Source)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+                    var mine = inputs.Length == 1 ? values : values.Where(v => declared.Contains(v.Key)).ToDictionary();
+                    var result = await NotebookExecutor.RunAsync(input.FullName, new NotebookRunOptions
+                    {
+                        Parameters = mine,
+                        CellTimeout = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
+                    }, ct);
+                    result.Notebook.Save(outPath);
+                    foreach (var note in result.Notes) Console.Error.WriteLine($"note: {note}");
+                    if (result.FailedCell is { } failed)
+                    {
+                        Console.Error.WriteLine($"error: {input.Name}: {failed.Error?.EValue}");
+                        Console.Error.WriteLine($"executed notebook written to {outPath}");
+                        return Failed;
+                    }
+                    Console.WriteLine($"{input.Name}: {result.Cells.Count} code cells succeeded in " +
+                                      $"{result.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; wrote {outPath}");
                 }
-                Console.WriteLine($"{input.Name}: {result.Cells.Count} code cells succeeded in " +
-                                  $"{result.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; wrote {outPath}");
                 return Success;
             }
             catch (NotebookException e)
