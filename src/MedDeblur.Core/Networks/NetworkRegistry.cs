@@ -30,6 +30,9 @@ public sealed record NetworkInfo(
 /// The one place that turns a name into a network, so training, evaluation, the CLI and notebooks never switch on
 /// type names. Each name applies its switches to the given options (e.g. <c>meddeblur-base</c> forces plain residual
 /// blocks, no attention, no recurrence and one scale) and keeps the rest (widths, data range, baseline sizes).
+/// <c>meddeblur-sr</c> (ablation base + scale-recurrent) and <c>srn</c> (SRN-Deblur) build the same network, 10,250,723
+/// parameters at the paper's widths, and differ only in the tanh on the finest output (meddeblur-sr has it); both require
+/// at least two scales.
 /// </summary>
 public static class NetworkRegistry
 {
