@@ -30,7 +30,12 @@ public static class ProfileCommand
             Description = $"preset name ({string.Join(", ", Presets.Names)}) or path to a preset .json file",
             DefaultValueFactory = _ => "paper",
         };
-        var size = new Option<int>("--size", "-s") { Description = "square input size in pixels", DefaultValueFactory = _ => 256 };
+        var size = new Option<int>("--size", "-s")
+        {
+            Description = "square input size in pixels; a network pads it up to a multiple of its size multiple (16 for the " +
+                "3-scale networks, e.g. 37 -> 48) and MACs and latency are those of the padded size (reported as padded_size)",
+            DefaultValueFactory = _ => 256,
+        };
         var runs = new Option<int>("--runs") { Description = "timed inference runs (0: skip latency)", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "untimed warm-up runs", DefaultValueFactory = _ => 2 };
         var trainBatch = new Option<int>("--train-batch")
@@ -83,7 +88,8 @@ public static class ProfileCommand
         ArgumentNullException.ThrowIfNull(p);
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine(c, $"{p.Model} (preset {preset}) on {p.Device}, {p.Size}x{p.Size} input, batch 1");
+        string padding = p.PaddedSize == p.Size ? "" : $" (padded to {p.PaddedSize}x{p.PaddedSize}: MACs and times are of the padded size)";
+        text.AppendLine(c, $"{p.Model} (preset {preset}) on {p.Device}, {p.Size}x{p.Size} input{padding}, batch 1");
         text.AppendLine(c, $"  parameters     {p.Parameters:N0}");
         text.AppendLine(c, $"  MACs           {p.Macs.GMacs:F2} G (conv {p.Macs.Conv2d / 1e9:F2} G, transposed conv {p.Macs.ConvTranspose2d / 1e9:F2} G, linear {p.Macs.Linear / 1e9:F4} G; {p.Macs.Calls} layer calls)");
         text.AppendLine(c, $"  FLOPs          {p.Macs.GFlops:F2} G (2 x MACs)");
@@ -103,6 +109,7 @@ public static class ProfileCommand
         [property: JsonPropertyName("gflops")] double GFlops,
         [property: JsonPropertyName("latency_ms")] double? LatencyMs,
         [property: JsonPropertyName("size")] int Size,
+        [property: JsonPropertyName("padded_size")] int PaddedSize,
         [property: JsonPropertyName("device")] string Device,
         [property: JsonPropertyName("train_step_ms")] double? TrainStepMs,
         [property: JsonPropertyName("train_batch")] int? TrainBatch)
@@ -112,7 +119,7 @@ public static class ProfileCommand
         {
             ArgumentNullException.ThrowIfNull(p);
             return new ProfileJson(p.Model, preset, p.Parameters, Math.Round(p.Macs.GMacs, 4), Math.Round(p.Macs.GFlops, 4),
-                p.Latency is null ? null : Math.Round(p.Latency.MedianMs, 2), p.Size, p.Device,
+                p.Latency is null ? null : Math.Round(p.Latency.MedianMs, 2), p.Size, p.PaddedSize, p.Device,
                 p.TrainingStep is null ? null : Math.Round(p.TrainingStep.MedianMs, 2),
                 p.TrainingStep is null ? null : p.TrainingBatch);
         }

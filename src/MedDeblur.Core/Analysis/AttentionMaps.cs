@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace MedDeblur.Analysis;
 
 /// <summary>The spatial attention map of one RD-SAM block for one image.</summary>
-/// <param name="Block">State-dict name of the attention module (e.g. <c>inblock.attention.multikernelconv1</c>).</param>
+/// <param name="Block">State-dict name of the attention module (e.g. <c>inblock.sam.multikernelconv1</c>).</param>
 /// <param name="Map">F_V + F_H at the finest scale, [1, h, w], values in [0, 2].</param>
 public sealed record AttentionMap(string Block, Tensor Map);
 
@@ -19,12 +19,16 @@ public sealed record AttentionMap(string Block, Tensor Map);
 /// </summary>
 public static class AttentionMaps
 {
-    /// <summary>Runs <paramref name="network"/> on <paramref name="blurred"/> [C,H,W] and returns every attention map.</summary>
+    /// <summary>
+    /// Runs <paramref name="network"/> on <paramref name="blurred"/> [C,H,W] (eval mode, no_grad; the training/eval mode is
+    /// restored afterwards) and returns every attention map.
+    /// </summary>
     public static IReadOnlyList<AttentionMap> Capture(DeblurNetwork network, Tensor blurred)
     {
         var modules = network.named_modules().Where(m => m.module is MultiKernelConv).Select(m => (m.name, (MultiKernelConv)m.module)).ToArray();
         if (modules.Length == 0) throw new MedDeblurException($"network '{network.RegistryName}' has no spatial-asymmetric attention modules");
         var inputs = new Dictionary<string, Tensor>();
+        bool wasTraining = network.training;
         var hooks = modules.Select(m => m.Item2.register_forward_pre_hook((_, input) =>
         {
             if (inputs.TryGetValue(m.name, out var previous)) previous.Dispose();
@@ -46,6 +50,7 @@ public static class AttentionMaps
         finally
         {
             foreach (var h in hooks) h.remove();
+            network.train(wasTraining);
             foreach (var t in inputs.Values) t.Dispose();
         }
     }

@@ -40,15 +40,18 @@ public sealed record Timing(double MedianMs, double MinMs, double MaxMs, int Run
 /// <param name="Model">Registry name.</param>
 /// <param name="Parameters">Trainable parameters.</param>
 /// <param name="Macs">MACs of one forward pass of a batch of one <paramref name="Size"/> x <paramref name="Size"/> image
-/// (all scales of the scale-recurrent networks).</param>
+/// (all scales of the scale-recurrent networks). The network pads its input to a multiple of its size multiple first, so
+/// these are the MACs of a <paramref name="PaddedSize"/> x <paramref name="PaddedSize"/> pass.</param>
 /// <param name="Size">Square input size.</param>
+/// <param name="PaddedSize">The size the network actually computes at: <paramref name="Size"/> rounded up to a multiple of
+/// <see cref="DeblurNetwork.SizeMultiple"/> (e.g. 37 gives 48 for the 3-scale networks; equal to Size when it divides).</param>
 /// <param name="Device">Device of the latency measurement.</param>
 /// <param name="Latency">Inference latency (eval mode, no_grad, batch 1), or null when not measured.</param>
 /// <param name="TrainingStep">One Adam training step (forward, MSE on the finest output, backward, update) at
 /// <paramref name="TrainingBatch"/> images of <paramref name="Size"/>, or null when not measured.</param>
 /// <param name="TrainingBatch">Batch of the training-step measurement (0 when not measured).</param>
 public sealed record ModelProfile(
-    string Model, long Parameters, MacCount Macs, int Size, string Device, Timing? Latency, Timing? TrainingStep,
+    string Model, long Parameters, MacCount Macs, int Size, int PaddedSize, string Device, Timing? Latency, Timing? TrainingStep,
     int TrainingBatch);
 
 /// <summary>
@@ -112,7 +115,10 @@ public static class ModelProfiler
         return new MacCount(conv, transposed, linear, calls);
     }
 
-    /// <summary>MACs of one forward pass of a batch of one <paramref name="height"/> x <paramref name="width"/> image.</summary>
+    /// <summary>
+    /// MACs of one forward pass of a batch of one <paramref name="height"/> x <paramref name="width"/> image. The network pads
+    /// H and W up to multiples of its <see cref="DeblurNetwork.SizeMultiple"/>, so this counts the padded pass.
+    /// </summary>
     public static MacCount CountMacs(DeblurNetwork network, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -125,8 +131,8 @@ public static class ModelProfiler
 
     /// <summary>
     /// Median inference latency of <paramref name="model"/> on <paramref name="input"/> (which sets the device): eval mode,
-    /// no_grad, <paramref name="warmup"/> untimed runs, then <paramref name="runs"/> timed ones (CUDA is synchronised
-    /// before the clock stops). The training/eval mode is restored afterwards.
+    /// no_grad, <paramref name="warmup"/> untimed runs, then <paramref name="runs"/> timed ones (on CUDA the device is
+    /// synchronised before the clock starts and before it stops). The training/eval mode is restored afterwards.
     /// </summary>
     public static Timing MeasureLatency(nn.Module<Tensor, Tensor> model, Tensor input, int warmup = 2, int runs = 5)
     {
@@ -190,7 +196,8 @@ public static class ModelProfiler
     /// Builds <paramref name="model"/> from <paramref name="options"/> through the registry, moves it to
     /// <paramref name="device"/> and reports parameters, MACs at <paramref name="size"/> x <paramref name="size"/>,
     /// latency (unless <paramref name="latencyRuns"/> is 0) and, when <paramref name="trainingBatch"/> is positive, the
-    /// time of a training step at that batch.
+    /// time of a training step at that batch. <see cref="ModelProfile.PaddedSize"/> reports the size the network computes at
+    /// when <paramref name="size"/> is not a multiple of its <see cref="DeblurNetwork.SizeMultiple"/>.
     /// </summary>
     public static ModelProfile Profile(string model, NetworkOptions options, int size, Device device,
         int latencyRuns = 5, int warmup = 2, int trainingBatch = 0)
@@ -203,6 +210,7 @@ public static class ModelProfiler
         using var network = NetworkRegistry.Create(model, options);
         network.to(device);
         long parameters = TrainableParameters(network);
+        int multiple = network.SizeMultiple, paddedSize = (size + multiple - 1) / multiple * multiple;
         var macs = CountMacs(network, size, size);
         Timing? latency = null, step = null;
         if (latencyRuns > 0)
@@ -212,18 +220,20 @@ public static class ModelProfiler
         }
         if (trainingBatch > 0)
             step = MeasureTrainingStep(network, trainingBatch, size, warmup: Math.Min(warmup, 1), runs: Math.Max(1, Math.Min(latencyRuns, 3)));
-        return new ModelProfile(network.RegistryName, parameters, macs, size, device.ToString(), latency, step, trainingBatch);
+        return new ModelProfile(network.RegistryName, parameters, macs, size, paddedSize, device.ToString(), latency, step, trainingBatch);
     }
 
     private static Timing Time(int warmup, int runs, Device device, Action body)
     {
         for (int i = 0; i < warmup; i++) body();
         var times = new double[runs];
+        bool synchronize = device.type == DeviceType.CUDA;
         for (int i = 0; i < runs; i++)
         {
+            if (synchronize) cuda.synchronize(); // CUDA runs asynchronously: start with an idle device ...
             var clock = Stopwatch.StartNew();
             body();
-            if (device.type == DeviceType.CUDA) cuda.synchronize();
+            if (synchronize) cuda.synchronize(); // ... and stop the clock when the run has finished on it
             times[i] = clock.Elapsed.TotalMilliseconds;
         }
         Array.Sort(times);

@@ -30,6 +30,9 @@ public sealed record NetworkInfo(
 /// The one place that turns a name into a network, so training, evaluation, the CLI and notebooks never switch on
 /// type names. Each name applies its switches to the given options (e.g. <c>meddeblur-base</c> forces plain residual
 /// blocks, no attention, no recurrence and one scale) and keeps the rest (widths, data range, baseline sizes).
+/// <c>meddeblur-sr</c> (ablation base + scale-recurrent) and <c>srn</c> (SRN-Deblur) build the same network, 10,250,723
+/// parameters at the paper's widths, and differ only in the tanh on the finest output (meddeblur-sr has it); both require
+/// at least two scales.
 /// </summary>
 public static class NetworkRegistry
 {
@@ -50,11 +53,13 @@ public static class NetworkRegistry
                 null, "not published (Table 3 gives no sizes)"),
             o => o with { Block = BlockKind.Residual, Attention = false, Recurrent = false, Scales = 1 },
             (n, o) => new ScaleRecurrentNetwork(n, o, boundedOutput: true)),
+        // meddeblur-sr and srn are the same network (SRN-DeblurNet: plain 5x5 ResBlocks, ConvLSTM, 3 scales, the same
+        // weights and state-dict keys; 10,250,723 parameters at the paper widths); only meddeblur-sr has the tanh head.
         new(new NetworkInfo("meddeblur-sr",
-                "Ablation 'base + scale-recurrent' (paper Table 3): the 3-scale ConvLSTM network with plain residual blocks, no RD-SAM.",
+                "Ablation 'base + scale-recurrent' (paper Table 3): the 3-scale ConvLSTM network with plain residual blocks, no RD-SAM; the srn network with MedDeblur's tanh head.",
                 "Sharif et al. 2023, Section 4.3 (ablation); blocks as SRN-DeblurNet",
                 null, "not published (Table 3 gives no sizes)"),
-            o => o with { Block = BlockKind.Residual, Attention = false, Recurrent = true },
+            o => ScaleRecurrent("meddeblur-sr", o),
             (n, o) => new ScaleRecurrentNetwork(n, o, boundedOutput: true)),
         new(new NetworkInfo("deepdeblur",
                 "DeepDeblur: 3-scale coarse-to-fine residual network (19 ResBlocks of 5x5 convs, 64 features per scale).",
@@ -63,10 +68,10 @@ public static class NetworkRegistry
             o => o,
             (n, o) => new DeepDeblurNetwork(n, o)),
         new(new NetworkInfo("srn",
-                "SRN-Deblur: scale-recurrent network with three 5x5 ResBlocks per block and a ConvLSTM (MedDeblur's backbone).",
+                "SRN-Deblur: scale-recurrent network with three 5x5 ResBlocks per block and a ConvLSTM (MedDeblur's backbone); meddeblur-sr without the tanh head.",
                 "Tao et al., Scale-recurrent Network for Deep Image Deblurring, CVPR 2018; PyTorch port iwtw/SRN-DeblurNet",
                 10_250_723, "iwtw/SRN-DeblurNet, counted (notes 2.7)"),
-            o => o with { Block = BlockKind.Residual, Attention = false, Recurrent = true },
+            o => ScaleRecurrent("srn", o),
             (n, o) => new ScaleRecurrentNetwork(n, o, boundedOutput: false)),
         new(new NetworkInfo("dncnn",
                 "ZhaoNet of Table 2, cited with the DnCNN reference: residual DnCNN (17 layers, 64 features, batch norm).",
@@ -126,6 +131,19 @@ public static class NetworkRegistry
             throw;
         }
         return network;
+    }
+
+    /// <summary>
+    /// The switches of <c>meddeblur-sr</c> and <c>srn</c>: plain residual blocks, no attention, the ConvLSTM; they are
+    /// scale-recurrent by definition, so fewer than two scales is an error rather than a quietly single-scale network.
+    /// </summary>
+    private static NetworkOptions ScaleRecurrent(string name, NetworkOptions options)
+    {
+        if (options.Scales < 2)
+            throw new MedDeblurException(
+                $"network.scales = {options.Scales}: '{name}' is scale-recurrent and needs at least 2 scales (3 in the paper); " +
+                "the single-scale ablation is 'meddeblur-base'.");
+        return options with { Block = BlockKind.Residual, Attention = false, Recurrent = true };
     }
 
     private static Entry Find(string name)

@@ -78,13 +78,26 @@ public class ModelProfilerTests
     [Fact]
     public void Profile_reports_parameters_macs_and_timings_of_a_registry_network()
     {
-        var p = ModelProfiler.Profile("meddeblur-base", Smoke(), 32, CPU, latencyRuns: 1, warmup: 0, trainingBatch: 2);
-        using var net = NetworkRegistry.Create("meddeblur-base", Smoke());
-        Assert.Equal(net.ParameterCount, p.Parameters);
-        Assert.Equal(ModelProfiler.CountMacs(net, 32, 32), p.Macs);
+        // DnCNN at the smoke preset: F = 4 features, M = 2 middle layers, all 3x3 convs at 16x16 (no padding needed).
+        // Parameters 3*4*9 + 4 + 2 * (4*4*9 + 2*4) + 4*3*9 = 524; MACs 16*16 * 9 * (3*4 + 2 * 4*4 + 4*3).
+        var p = ModelProfiler.Profile("dncnn", Smoke(), 16, CPU, latencyRuns: 1, warmup: 0, trainingBatch: 2);
+        Assert.Equal(524, p.Parameters);
+        Assert.Equal(new MacCount(16 * 16 * 9 * (12 + 2 * 16 + 12), 0, 0, 4), p.Macs);
         Assert.NotNull(p.Latency);
         Assert.NotNull(p.TrainingStep);
-        Assert.Equal((32, "cpu", 2), (p.Size, p.Device, p.TrainingBatch));
+        Assert.Equal((16, 16, "cpu", 2), (p.Size, p.PaddedSize, p.Device, p.TrainingBatch));
+    }
+
+    [Fact]
+    public void Profile_at_a_size_that_is_not_a_multiple_reports_the_padded_size_it_counts()
+    {
+        // The 3-scale network pads 37 up to 48 (a multiple of 16): the MACs are exactly those of a 48x48 input.
+        var odd = ModelProfiler.Profile("meddeblur", Smoke(), 37, CPU, latencyRuns: 0);
+        var padded = ModelProfiler.Profile("meddeblur", Smoke(), 48, CPU, latencyRuns: 0);
+        Assert.Equal((37, 48), (odd.Size, odd.PaddedSize));
+        Assert.Equal(48, padded.PaddedSize);
+        Assert.Equal(padded.Macs, odd.Macs);
+        Assert.Null(odd.Latency);
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public class ProfileCommandTests
         var root = doc.RootElement;
         Assert.Equal("meddeblur", root.GetProperty("model").GetString());
         Assert.Equal(32, root.GetProperty("size").GetInt32());
+        Assert.Equal(32, root.GetProperty("padded_size").GetInt32());
         Assert.True(root.GetProperty("params").GetInt64() > 1000);
         double gmacs = root.GetProperty("gmacs").GetDouble(), gflops = root.GetProperty("gflops").GetDouble();
         Assert.True(gmacs > 0);
@@ -52,6 +53,21 @@ public class ProfileCommandTests
         Assert.True(code == 0, error);
         foreach (var expected in new[] { "dncnn (preset smoke)", "temimagenet (preset smoke)", "parameters", "MACs", "FLOPs", "latency", "training step" })
             Assert.Contains(expected, output);
+    }
+
+    [Fact]
+    public void Profile_at_an_odd_size_reports_the_padded_size_in_json_and_text()
+    {
+        var (code, output, error) = Run("profile", "--model", "meddeblur", "--preset", "smoke", "--size", "37",
+            "--runs", "0", "--device", "cpu", "--json");
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(37, doc.RootElement.GetProperty("size").GetInt32());
+        Assert.Equal(48, doc.RootElement.GetProperty("padded_size").GetInt32());
+        var (code2, text, error2) = Run("profile", "--model", "meddeblur", "--preset", "smoke", "--size", "37",
+            "--runs", "0", "--device", "cpu");
+        Assert.True(code2 == 0, error2);
+        Assert.Contains("37x37 input (padded to 48x48", text);
     }
 
     [Fact]

@@ -84,6 +84,42 @@ public class BlockTests
     }
 
     [Fact]
+    public void Spatial_asymmetric_attention_follows_the_official_formula()
+    {
+        // Notes 2.4, recomputed with functional ops on the module's own parameters (C = 32, SE reduction 16):
+        // LeakyReLU_0.2( SE(conv9x9(x)) * (sigmoid(convCat[mean_c(ver(x)), max_c(ver(x))]) + sigmoid(convCat[mean_c(hor(x)), max_c(hor(x))])) )
+        // with ver = 3x1 and hor = 1x3 convolutions of the block input x and ONE convCat shared by both branches.
+        using var sam = new SpatialAsymmetricAttention(32, 16);
+        var p = sam.named_parameters().ToDictionary(e => e.name, e => e.parameter);
+        Tensor W(string name) => p["multikernelconv1." + name];
+        Assert.Equal(new long[] { 2, 32 }, W("depth.fc.0.weight").shape); // hidden width 32 / 16
+        using var x = TestImages.Random(8, 1, 32, 13, 17) - 0.5;
+        using var actual = sam.call(x);
+
+        using var scope = NewDisposeScope();
+        Tensor Conv(string name, long ph, long pw) =>
+            nn.functional.conv2d(x, W(name + ".weight"), W(name + ".bias"), padding: [ph, pw]);
+        Tensor Map(Tensor f, bool meanFirst = true)
+        {
+            Tensor mean = f.mean([1], keepdim: true), max = f.amax([1], keepdim: true);
+            return nn.functional.conv2d(cat(meanFirst ? [mean, max] : [max, mean], 1), W("convCat.weight"), W("convCat.bias"),
+                padding: [4, 4]).sigmoid();
+        }
+        var square = Conv("square_conv", 4, 4);
+        var gate = nn.functional.linear(nn.functional.linear(square.mean([2, 3]), W("depth.fc.0.weight")).relu(),
+            W("depth.fc.2.weight")).sigmoid();
+        var se = square * gate.view(1, 32, 1, 1);
+        var spatial = Map(Conv("ver_conv", 1, 0)) + Map(Conv("hor_conv", 0, 1));
+        var expected = nn.functional.leaky_relu(se * spatial, 0.2);
+        double diff = (actual - expected).abs().max().item<float>();
+        Assert.True(diff < 1e-5, $"max difference {diff}");
+        Assert.True((expected < 0).any().item<bool>(), "the test needs negative values to see the LeakyReLU slope");
+        // The [mean, max] order is visible to this comparison (the two convCat input channels have different weights).
+        var swapped = nn.functional.leaky_relu(se * (Map(Conv("ver_conv", 1, 0), false) + Map(Conv("hor_conv", 0, 1), false)), 0.2);
+        Assert.False(actual.allclose(swapped, rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
     public void Squeeze_excitation_scales_each_channel_by_a_gate_in_zero_one()
     {
         using var se = new SqueezeExcitation(8, 4);
@@ -129,6 +165,19 @@ public class BlockTests
             _ => new ResidualBlock(c, 5),
         };
         Assert.Equal(expected, module.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void Deep_deblur_blocks_reject_bad_channel_counts_and_even_kernels_naming_the_value()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MedDeblur.Networks.Baselines.DeepDeblurNetwork.ResBlock(8, 4));
+        Assert.Equal("kernelSize", e.ParamName);
+        Assert.Equal(4, e.ActualValue);
+        var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => new MedDeblur.Networks.Baselines.DeepDeblurNetwork.ScaleBody(6, 0, 2, 5));
+        Assert.Equal("features", e2.ParamName);
+        Assert.Contains("0", e2.Message);
+        var e3 = Assert.Throws<ArgumentOutOfRangeException>(() => new MedDeblur.Networks.Baselines.DeepDeblurNetwork.UpConvolution(6));
+        Assert.Contains("6", e3.Message);
     }
 
     [Fact]

@@ -57,16 +57,108 @@ public class NetworkTests
     }
 
     [Fact]
-    public void Explicit_pyramid_gives_the_same_result_as_the_built_one_when_levels_match()
+    public void Explicit_pyramid_of_box_averages_gives_the_same_result_as_the_built_one()
     {
+        // Bilinear downsampling (align_corners=false) by exactly 2 is the 2x2 box average, and by 4 the average of the
+        // central 2x2 of each 4x4 block. A pyramid built that way, not by ImagePyramid, must give the same outputs as
+        // the image itself: fails if the built pyramid stops being bilinear or the explicit levels are not used.
         using var net = NetworkRegistry.Create("meddeblur", TestImages.Smoke);
         net.eval();
         using var x = TestImages.Random(13, 1, 3, 32, 48);
-        var pyramid = ImagePyramid.Downsample(x, 3);
-        var fromPyramid = net.ForwardScales(pyramid);
+        using var half = nn.functional.avg_pool2d(x, 2);
+        using var quarter = nn.functional.avg_pool2d(x[.., .., 1.., 1..], 2, 4);
+        Assert.Equal(new long[] { 1, 3, 8, 12 }, quarter.shape);
+        var fromPyramid = net.ForwardScales([x, half, quarter]);
         var fromImage = net.ForwardScales(x);
         for (int k = 0; k < 3; k++)
             Assert.True(fromPyramid[k].allclose(fromImage[k], rtol: 1e-5, atol: 1e-6), $"scale {k}");
+        // A different (nearest-neighbour) coarse level must change the result, or the comparison above proves nothing.
+        using var nearest = x[.., .., 0.., 0..].slice(2, 0, 32, 4).slice(3, 0, 48, 4);
+        using var other = net.ForwardScales([x, half, nearest])[0];
+        Assert.False(other.allclose(fromImage[0], rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
+    public void Scale_loop_matches_a_hand_written_reference_of_the_official_forward()
+    {
+        // Notes 2.1, written out with the network's own child modules: coarsest input cat[b3, 0], finer inputs
+        // cat[b_s, up2(raw coarser output)], (h, c) upsampled x2 bilinearly (align_corners=false) between scales,
+        // tanh on the finest output only; data in [-1, 1].
+        using var net = NetworkRegistry.Create("meddeblur", TestImages.Smoke, seed: 9);
+        net.eval();
+        var children = net.named_children().ToDictionary(c => c.name, c => c.module);
+        nn.Module<Tensor, Tensor> Child(string name) => (nn.Module<Tensor, Tensor>)children[name];
+        var (inblock, eblock1, eblock2) = (Child("inblock"), Child("eblock1"), Child("eblock2"));
+        var (dblock1, dblock2, outblock) = (Child("dblock1"), Child("dblock2"), Child("outblock"));
+        var convlstm = (MedDeblur.Networks.Blocks.ConvLstmCell)children["convlstm"];
+        using var x = TestImages.Random(31, 1, 3, 32, 48);
+        var actual = net.ForwardScales(x);
+
+        using var scope = NewDisposeScope();
+        static Tensor Up2(Tensor t) => nn.functional.interpolate(t, size: [t.shape[2] * 2, t.shape[3] * 2],
+            mode: InterpolationMode.Bilinear, align_corners: false);
+        (Tensor Out, Tensor H, Tensor C) Step(Tensor input, Tensor h, Tensor c)
+        {
+            var e32 = inblock.call(input);
+            var e64 = eblock1.call(e32);
+            var e128 = eblock2.call(e64);
+            (h, c) = convlstm.call(e128, (h, c));
+            var d64 = dblock1.call(h);
+            var d32 = dblock2.call(d64 + e64);
+            return (outblock.call(d32 + e32), h, c);
+        }
+        // Runs the three scales; carryState = false resets (h, c) at every scale (a loop that forgets the recurrence).
+        Tensor[] Reference(bool carryState)
+        {
+            var b1 = x * 2 - 1;
+            var b2 = nn.functional.avg_pool2d(b1, 2); // = bilinear x1/2, see the box-average pyramid test
+            var b3 = nn.functional.avg_pool2d(b1[.., .., 1.., 1..], 2, 4);
+            Tensor Zero() => zeros(1, 8, 2, 3); // smoke bottleneck width 8 at 8x12 / 4
+            var (i3, h, c) = Step(cat([b3, zeros_like(b3)], 1), Zero(), Zero());
+            (h, c) = carryState ? (Up2(h), Up2(c)) : (zeros(1, 8, 4, 6), zeros(1, 8, 4, 6));
+            Tensor i2;
+            (i2, h, c) = Step(cat([b2, Up2(i3)], 1), h, c);
+            (h, c) = carryState ? (Up2(h), Up2(c)) : (zeros(1, 8, 8, 12), zeros(1, 8, 8, 12));
+            var (i1, _, _) = Step(cat([b1, Up2(i2)], 1), h, c);
+            return [(i1.tanh() + 1) / 2, (i2 + 1) / 2, (i3 + 1) / 2];
+        }
+        var expected = Reference(carryState: true);
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.Equal(expected[k].shape, actual[k].shape);
+            double diff = (actual[k] - expected[k]).abs().max().item<float>();
+            Assert.True(diff < 1e-5, $"scale {k}: max difference {diff}");
+        }
+        // The reference is sensitive to what it checks: forgetting (h, c) between scales changes the finest output.
+        double forgetful = (Reference(carryState: false)[0] - actual[0]).abs().max().item<float>();
+        Assert.True(forgetful > 1e-4, $"dropping the recurrent state changed the output by only {forgetful}");
+        foreach (var o in actual) o.Dispose();
+    }
+
+    public static TheoryData<string> PaddedNames =>
+        new(NetworkRegistry.Names.Where(n => n != "dncnn")); // DnCNN takes any size (multiple 1): nothing to pad
+
+    [Theory]
+    [MemberData(nameof(PaddedNames))]
+    public void Odd_sized_input_gives_the_top_left_crop_of_the_reflect_padded_result(string name)
+    {
+        // 37x53 is padded at the bottom and right (reflect) to the size multiple and the output cropped to the top-left.
+        using var net = NetworkRegistry.Create(name, TestImages.Smoke);
+        net.eval();
+        int m = net.SizeMultiple;
+        long ph = (m - 37 % m) % m, pw = (m - 53 % m) % m;
+        using var x = TestImages.Random(24, 1, 3, 37, 53);
+        using var padded = nn.functional.pad(x, [0, pw, 0, ph], PaddingModes.Reflect);
+        Assert.Equal(0, padded.shape[2] % m);
+        Assert.Equal(0, padded.shape[3] % m);
+        using var y = net.call(x);
+        using var full = net.call(padded);
+        using var expected = full[.., .., ..37, ..53];
+        Assert.True(y.allclose(expected, rtol: 1e-5, atol: 1e-6), $"{name}: max difference {(y - expected).abs().max().item<float>()}");
+        // Zero padding gives a different result: the comparison can tell the padding mode.
+        using var zeroPadded = nn.functional.pad(x, [0, pw, 0, ph]);
+        using var zeroResult = net.call(zeroPadded);
+        Assert.False(y.allclose(zeroResult[.., .., ..37, ..53], rtol: 1e-5, atol: 1e-6), $"{name}: padding mode not visible");
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using MedDeblur.Configuration;
 using MedDeblur.Networks;
+using MedDeblur.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,23 +8,59 @@ namespace MedDeblur.Tests.Networks;
 
 public class ParameterTests
 {
-    public static TheoryData<string, long> PaperCounts => new()
+    // Every count below was recomputed by hand from the per-module arithmetic of notes 2.7 (the same formulas that give
+    // 8,028,917 at the paper widths), not copied from the code under test:
+    //   SRN family, widths w0/w1/w2, B blocks per stage, kernel k = 5, LSTM kernel kl:
+    //     convs (cin w0 + w0 w1 + w1 w2 + w2 w1 + w1 w0 + 3 w0) k^2 + biases (2 w0 + 2 w1 + w2 + 3), cin = 6 (3 for one scale)
+    //     + 2 B [block(w0) + block(w1) + block(w2)] + 2 [SAM(w0) + SAM(w1) + SAM(w2)] (attention) + 8 w2^2 kl^2 + 4 w2 (LSTM)
+    //     block = RDB(C) = sum_j 9 g (C + j g) + (C + L g) C, or ResBlock(C) = 2 (25 C^2 + C); SAM(C) = 87 C^2 + 3 C + 163 + 2 C (C / r)
+    //   DeepDeblur, F features, R ResBlocks: bodies(6, 6, 3 inputs) = sum (cin 25 F + F) + 3 R 2 (25 F^2 + F) + 3 (75 F + 3), + 2 (900 + 12)
+    //   DnCNN, F features, M middle layers: 28 F + M (9 F^2 + 2 F) + 27 F;  TEMImageNet f = F: 3x3 convs and BN of the U-Net
+    // Smoke: widths 4/8/8, 1 block, 2 dense layers of growth 4, r 4, kl 3, baselines x1/16 width (F = 4) and x1/10 depth
+    // (DeepDeblur R = 2, DnCNN M = 2). Quick: widths 8/16/32, 1 block, 3 dense layers of growth 8, r 4, kl 5, baselines
+    // x1/4 width (F = 16) and x1/5 depth (R = 4, M = 3). The paper counts are the published/reference ones.
+    // meddeblur-sr and srn are the same network (only srn has no tanh), so they always have the same count.
+    public static TheoryData<string, string, long> PresetCounts => new()
     {
-        { "meddeblur", 8_028_917 },      // official MedDeblur, notes 2.7
-        { "srn", 10_250_723 },           // iwtw/SRN-DeblurNet, notes 2.7
-        { "meddeblur-sr", 10_250_723 },  // = SRN backbone (plain 5x5 ResBlocks, ConvLSTM, 3 scales)
-        { "meddeblur-base", 6_971_011 }, // SRN minus the ConvLSTM (3,277,312) minus 3 input channels of inblock (2,400)
-        { "deepdeblur", 11_721_321 },    // DeepDeblur-PyTorch MSResNet defaults
-        { "dncnn", 558_400 },            // DnCNN, 17 layers, 64 features, 3 channels
-        { "temimagenet", 1_743_817 },    // AtomSegNet unet_sigmoid with 3 channels, without the unused bn9_3
+        { "paper", "meddeblur", 8_028_917 },      // official MedDeblur, notes 2.7
+        { "paper", "meddeblur-base", 6_971_011 }, // SRN minus the ConvLSTM (3,277,312) minus 3 input channels of inblock (2,400)
+        { "paper", "meddeblur-sr", 10_250_723 },  // = SRN backbone (plain 5x5 ResBlocks, ConvLSTM, 3 scales)
+        { "paper", "srn", 10_250_723 },           // iwtw/SRN-DeblurNet, notes 2.7
+        { "paper", "deepdeblur", 11_721_321 },    // DeepDeblur-PyTorch MSResNet defaults
+        { "paper", "dncnn", 558_400 },            // DnCNN, 17 layers, 64 features, 3 channels
+        { "paper", "temimagenet", 1_743_817 },    // AtomSegNet unet_sigmoid with 3 channels, without the unused bn9_3
+        { "quick", "meddeblur", 515_261 },
+        { "quick", "meddeblur-base", 167_907 },
+        { "quick", "meddeblur-sr", 373_435 },
+        { "quick", "srn", 373_435 },
+        { "quick", "deepdeblur", 165_465 },
+        { "quick", "dncnn", 7_888 },
+        { "quick", "temimagenet", 110_329 },
+        { "smoke", "meddeblur", 41_025 },
+        { "smoke", "meddeblur-base", 19_915 },
+        { "smoke", "meddeblur-sr", 24_855 },
+        { "smoke", "srn", 24_855 },
+        { "smoke", "deepdeblur", 9_093 },
+        { "smoke", "dncnn", 524 },
+        { "smoke", "temimagenet", 7_237 },
     };
 
     [Theory]
-    [MemberData(nameof(PaperCounts))]
-    public void Paper_preset_parameter_count_matches_the_reference(string name, long expected)
+    [MemberData(nameof(PresetCounts))]
+    public void Preset_parameter_count_matches_the_hand_arithmetic(string preset, string name, long expected)
     {
-        using var net = NetworkRegistry.Create(name, NetworkOptions.Paper);
+        TorchRuntime.Initialize();
+        using var net = NetworkRegistry.Create(name, Presets.Load(preset).Network);
         Assert.Equal(expected, net.ParameterCount);
+    }
+
+    [Fact]
+    public void Every_registered_network_has_a_count_for_every_preset()
+    {
+        var pinned = PresetCounts.Select(row => ((string)row[0], (string)row[1])).ToHashSet();
+        foreach (var preset in Presets.Names)
+            foreach (var name in NetworkRegistry.Names)
+                Assert.Contains((preset, name), pinned);
     }
 
     [Fact]

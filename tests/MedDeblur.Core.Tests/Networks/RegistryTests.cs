@@ -33,4 +33,30 @@ public class RegistryTests
             NetworkRegistry.Create("meddeblur", TestImages.Smoke with { Widths = [4, 0, 8] }));
         Assert.Contains("network.widths[1] = 0", e.Message);
     }
+
+    [Theory]
+    [InlineData("meddeblur-sr")]
+    [InlineData("srn")]
+    public void Scale_recurrent_networks_reject_a_single_scale_naming_the_value(string name)
+    {
+        var e = Assert.Throws<MedDeblurException>(() => NetworkRegistry.Create(name, TestImages.Smoke with { Scales = 1 }));
+        Assert.Contains("network.scales = 1", e.Message);
+        Assert.Contains($"'{name}'", e.Message);
+        Assert.Throws<MedDeblurException>(() => NetworkRegistry.EffectiveOptions(name, TestImages.Smoke with { Scales = 1 }));
+        using var twoScales = NetworkRegistry.Create(name, TestImages.Smoke with { Scales = 2 });
+        Assert.Equal(2, twoScales.Scales);
+    }
+
+    [Fact]
+    public void Meddeblur_sr_and_srn_are_the_same_network_except_the_output_head()
+    {
+        // Same options, same parameters and keys from the same seed; only srn leaves the finest output without tanh.
+        var sr = NetworkRegistry.EffectiveOptions("meddeblur-sr", TestImages.Smoke);
+        Assert.Equal(sr, NetworkRegistry.EffectiveOptions("srn", TestImages.Smoke));
+        using var a = (ScaleRecurrentNetwork)NetworkRegistry.Create("meddeblur-sr", TestImages.Smoke, seed: 3);
+        using var b = (ScaleRecurrentNetwork)NetworkRegistry.Create("srn", TestImages.Smoke, seed: 3);
+        Assert.Equal(a.state_dict().Keys, b.state_dict().Keys);
+        Assert.All(a.state_dict(), kv => Assert.True(kv.Value.allclose(b.state_dict()[kv.Key], rtol: 0, atol: 0), kv.Key));
+        Assert.Equal((true, false), (a.BoundedOutput, b.BoundedOutput));
+    }
 }

@@ -14,6 +14,8 @@ public sealed class WeightsFileTests : IDisposable
 
     [Theory]
     [InlineData("meddeblur")]
+    [InlineData("srn")]
+    [InlineData("deepdeblur")] // its up-convolutions sit in a ModuleDict (conv_end_models.1, .2)
     [InlineData("dncnn")]
     [InlineData("temimagenet")]
     public void Save_and_load_round_trip_gives_identical_outputs(string name)

@@ -89,14 +89,25 @@ public sealed class DeepDeblurNetwork : DeblurNetwork
         base.Dispose(disposing);
     }
 
+    /// <summary>"Same" padding (k / 2) keeps the size only for odd kernels.</summary>
+    private static void CheckKernelSize(int kernelSize)
+    {
+        if (kernelSize < 1 || kernelSize % 2 == 0)
+            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "kernel size must be a positive odd number.");
+    }
+
     /// <summary>One scale of DeepDeblur (reproduction's <c>ResNet</c>): conv, ResBlocks, conv in one <c>body</c> Sequential.</summary>
     public sealed class ScaleBody : Module<Tensor, Tensor>
     {
         private readonly Sequential body;
 
-        /// <summary>Creates the scale body.</summary>
+        /// <summary>Creates the scale body; channel and block counts must be positive, the kernel size positive and odd.</summary>
         public ScaleBody(int inChannels, int features, int resBlocks, int kernelSize) : base(nameof(ScaleBody))
         {
+            ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(resBlocks, 1);
+            CheckKernelSize(kernelSize);
             var layers = new List<Module<Tensor, Tensor>> { Conv2d(inChannels, features, kernelSize, padding: kernelSize / 2) };
             for (int i = 0; i < resBlocks; i++) layers.Add(new ResBlock(features, kernelSize));
             layers.Add(Conv2d(features, 3, kernelSize, padding: kernelSize / 2));
@@ -124,9 +135,11 @@ public sealed class DeepDeblurNetwork : DeblurNetwork
     {
         private readonly Sequential body;
 
-        /// <summary>Creates the block.</summary>
+        /// <summary>Creates the block; <paramref name="features"/> must be positive, <paramref name="kernelSize"/> positive and odd.</summary>
         public ResBlock(int features, int kernelSize) : base(nameof(ResBlock))
         {
+            ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
+            CheckKernelSize(kernelSize);
             body = Sequential(
                 Conv2d(features, features, kernelSize, padding: kernelSize / 2), ReLU(),
                 Conv2d(features, features, kernelSize, padding: kernelSize / 2));
@@ -153,9 +166,10 @@ public sealed class DeepDeblurNetwork : DeblurNetwork
     {
         private readonly Sequential uppath;
 
-        /// <summary>Creates the up-convolution.</summary>
+        /// <summary>Creates the up-convolution; <paramref name="kernelSize"/> must be positive and odd.</summary>
         public UpConvolution(int kernelSize) : base(nameof(UpConvolution))
         {
+            CheckKernelSize(kernelSize);
             uppath = Sequential(Conv2d(3, 12, kernelSize, padding: kernelSize / 2), PixelShuffle(2));
             RegisterComponents();
         }
