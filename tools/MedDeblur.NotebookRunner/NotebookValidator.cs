@@ -139,6 +139,7 @@ public static partial class NotebookValidator
                 }
             }
         }
+        if (SetupCellProblem(notebook) is { } setup) Add(setup.Cell, setup.Message);
         if (parameterCells != 1)
             Add(null, $"{parameterCells} code cells are tagged '{NotebookParameters.ParametersTag}'; expected exactly one (papermill convention).");
         return problems;
@@ -147,6 +148,50 @@ public static partial class NotebookValidator
         {
             if (!JsonNode.DeepEquals(actual, expected))
                 Add(cell, $"{what} is {Show(actual)}; expected {expected.ToJsonString()}.");
+        }
+    }
+
+    /// <summary>
+    /// In a notebook that references <c>MedDeblur.Core.dll</c>, the first code cell must be the setup cell: the
+    /// <c>#r "nuget: ..."</c> lines, then the <c>#r</c> of MedDeblur.Core.dll, then one statement (the library call that
+    /// initialises the runtime and shows backend, versions and threads). Blank lines, <c>//</c> comments, <c>#!</c> magics
+    /// and <c>using</c> directives may appear anywhere in it.
+    /// </summary>
+    private static (string Cell, string Message)? SetupCellProblem(Notebook notebook)
+    {
+        var code = notebook.Cells.Select((c, i) => (Cell: c, Index: i)).Where(c => c.Cell.IsCode).ToArray();
+        string Source(NotebookCell c)
+        {
+            try
+            {
+                return c.Source;
+            }
+            catch (NotebookException)
+            {
+                return "";
+            }
+        }
+        if (!code.Any(c => Source(c.Cell).Split('\n').Any(IsCoreReference))) return null;
+        var (first, index) = code[0];
+        string label = $"cell {index + 1}";
+        const string Expected = "expected the setup cell: #r \"nuget: ...\" line(s), the #r of MedDeblur.Core.dll, then one library call (e.g. TorchRuntime.Setup()).";
+        var lines = Source(first).Split('\n').Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith("//", StringComparison.Ordinal) && !l.StartsWith("#!", StringComparison.Ordinal) &&
+                        !(l.StartsWith("using ", StringComparison.Ordinal) && l.EndsWith(';') && !l.Contains('(')))
+            .ToArray();
+        int nuget = lines.TakeWhile(l => CellDirectives.NugetReferences(l).Any()).Count();
+        if (nuget == 0) return (label, $"the first code cell does not start with #r \"nuget: ...\" lines; {Expected}");
+        if (nuget >= lines.Length || !IsCoreReference(lines[nuget]))
+            return (label, $"the first code cell does not reference MedDeblur.Core.dll right after its #r \"nuget:\" lines; {Expected}");
+        int calls = lines.Length - nuget - 1;
+        if (calls != 1 || lines[^1].StartsWith('#'))
+            return (label, $"the first code cell has {calls} line(s) of code after the #r lines; {Expected}");
+        return null;
+
+        static bool IsCoreReference(string line)
+        {
+            string t = line.Trim();
+            return t.StartsWith("#r", StringComparison.Ordinal) && t.Contains("MedDeblur.Core.dll\"", StringComparison.Ordinal);
         }
     }
 

@@ -79,20 +79,30 @@ public static class RunnerCommandLine
                 double? seconds = parse.GetValue(timeout);
                 if (seconds is <= 0)
                     throw new NotebookException($"--timeout-seconds {seconds.Value.ToString(CultureInfo.InvariantCulture)}: must be positive.");
+                var declaredBy = inputs.ToDictionary(i => i.FullName, DeclaredParameters, StringComparer.Ordinal);
+                if (inputs.Length > 1)
+                {
+                    // with one notebook the executor rejects an unknown name (listing the declared ones); with several, each
+                    // notebook gets only the names it declares, so a name that none declares (a typo) must fail here
+                    foreach (var name in values.Keys.Where(k => !declaredBy.Values.Any(d => d.Contains(k))))
+                        throw new NotebookException(
+                            $"--param {name}: no notebook declares '{name}' in its parameters cell ({string.Join(", ", inputs.Select(i => i.Name))}); " +
+                            $"declared: {string.Join(", ", declaredBy.Values.SelectMany(d => d).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))}.");
+                }
                 foreach (var input in inputs)
                 {
                     string outPath = parse.GetValue(output)?.FullName
                         ?? (parse.GetValue(outputDir) is { } dir
                             ? Path.Combine(dir.FullName, input.Name)
                             : Path.Combine(input.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(input.Name) + ".executed.ipynb"));
-                    var parametersCell = Notebook.Load(input.FullName).Cells.FirstOrDefault(c => c.Tags.Contains("parameters"));
-                    var declared = (parametersCell is null ? [] : NotebookParameters.Parse(parametersCell.Source)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+                    var declared = declaredBy[input.FullName];
                     var mine = inputs.Length == 1 ? values : values.Where(v => declared.Contains(v.Key)).ToDictionary();
                     var result = await NotebookExecutor.RunAsync(input.FullName, new NotebookRunOptions
                     {
                         Parameters = mine,
                         CellTimeout = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
                     }, ct);
+                    if (result.Notebook.Metadata["papermill"] is System.Text.Json.Nodes.JsonObject papermill) papermill["output_path"] = outPath;
                     result.Notebook.Save(outPath);
                     foreach (var note in result.Notes) Console.Error.WriteLine($"note: {note}");
                     if (result.FailedCell is { } failed)
@@ -113,6 +123,12 @@ public static class RunnerCommandLine
             }
         });
         return command;
+    }
+
+    private static HashSet<string> DeclaredParameters(FileInfo notebook)
+    {
+        var parametersCell = Notebook.Load(notebook.FullName).Cells.FirstOrDefault(c => c.Tags.Contains(NotebookParameters.ParametersTag));
+        return (parametersCell is null ? [] : NotebookParameters.Parse(parametersCell.Source)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
     }
 
     private static Command CheckCommand()

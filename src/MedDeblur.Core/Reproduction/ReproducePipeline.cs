@@ -191,7 +191,12 @@ public static class ReproducePipeline
         ? $"{network.Baselines.WidthMultiplier:0.###}x width, {network.Baselines.DepthMultiplier:0.###}x depth"
         : $"widths {string.Join("/", network.Widths)}, {network.BlocksPerStage} block(s)/stage";
 
-    private static ResultsTable ModelAnalysisTable(RunOptions options, IReadOnlyList<string> models, Device device)
+    /// <summary>
+    /// Table 4: parameters, GMACs and latency of <paramref name="models"/> as configured by <paramref name="options"/>
+    /// (at each of <see cref="ReproduceOptions.ProfileSizes"/>, median of <see cref="ReproduceOptions.LatencyRuns"/>
+    /// runs after one warm-up), plus a last row with MedDeblur at the paper's widths (cost only).
+    /// </summary>
+    public static ResultsTable ModelAnalysisTable(RunOptions options, IReadOnlyList<string> models, Device device)
     {
         var sizes = options.Reproduce.ProfileSizes;
         var columns = new List<string> { "Network", "Size", "Parameters" };

@@ -64,7 +64,19 @@ public static class TorchRuntime
         typeof(TorchRuntime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "TorchBackend")?.Value ?? "unknown";
 
-    /// <summary>Describes the runtime: versions, backend, device, threads and whether malloc tuning is active.</summary>
+    /// <summary>
+    /// The one call of a notebook's first cell: <see cref="Initialize"/> (loads LibTorch with the Debian 12 fix, malloc
+    /// and denormal settings), then <see cref="Describe"/> — versions, backend, device and threads, so a load problem shows
+    /// in that cell.
+    /// </summary>
+    public static RuntimeInfo Setup(string device = "auto")
+    {
+        Initialize();
+        return Describe(device);
+    }
+
+    /// <summary>Describes the runtime: versions, backend, device, threads and whether malloc tuning is active
+    /// (initialises the runtime first, <see cref="Initialize"/>).</summary>
     public static RuntimeInfo Describe(string device = "auto")
     {
         var dev = ResolveDevice(device);

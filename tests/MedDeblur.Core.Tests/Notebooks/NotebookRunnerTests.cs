@@ -109,6 +109,32 @@ public class NotebookRunnerTests
     }
 
     [Fact]
+    public async Task Parameter_that_no_notebook_of_several_declares_fails_before_any_runs_naming_it_and_the_notebooks()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"meddeblur-runner-{Guid.NewGuid():N}");
+        var stderr = new StringWriter();
+        var previous = Console.Error;
+        try
+        {
+            Console.SetError(stderr);
+            int exit = await RunnerCommandLine.InvokeAsync(
+                ["run", NotebookFixtures.Succeeds, NotebookFixtures.FailsInCell3, "--output-dir", folder, "--param", "presett=smoke"]);
+
+            Assert.Equal(RunnerCommandLine.InvalidInput, exit);
+            Assert.False(Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any(), "no notebook may run");
+            string message = stderr.ToString();
+            Assert.Contains("--param presett: no notebook declares 'presett'", message);
+            Assert.Contains("succeeds.ipynb, fails-in-cell-3.ipynb", message);
+            Assert.Contains("declared: ", message);
+        }
+        finally
+        {
+            Console.SetError(previous);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Command_line_exits_non_zero_on_a_failing_cell_and_still_writes_the_executed_notebook()
     {
         string output = Path.Combine(Path.GetTempPath(), $"meddeblur-runner-{Guid.NewGuid():N}.ipynb");
@@ -120,6 +146,7 @@ public class NotebookRunnerTests
             var error = JsonNode.Parse(File.ReadAllText(output))!["cells"]![2]!["outputs"]!.AsArray()
                 .Single(o => o!["output_type"]!.GetValue<string>() == "error")!;
             Assert.Equal("cell 3 (id 'throws'): boom in cell three", error["evalue"]!.GetValue<string>());
+            Assert.Equal(Path.GetFullPath(output), JsonNode.Parse(File.ReadAllText(output))!["metadata"]!["papermill"]!["output_path"]!.GetValue<string>());
         }
         finally
         {

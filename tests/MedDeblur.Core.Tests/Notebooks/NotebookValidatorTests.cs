@@ -50,6 +50,8 @@ public class NotebookValidatorTests
         { "duplicate_id", "cell 4", "cell id 'setup' is used by an earlier cell too." },
         { "missing_id", "cell 4", "code cell has no \"id\" (nbformat 4.5)." },
         { "injected", "cell 4", "cell is tagged 'injected-parameters'" },
+        { "setup_two_calls", "cell 2", "the first code cell has 2 line(s) of code after the #r lines; expected the setup cell" },
+        { "setup_no_dll", "cell 2", "the first code cell does not reference MedDeblur.Core.dll right after" },
     };
 
     [Theory]
@@ -84,6 +86,8 @@ public class NotebookValidatorTests
             case "duplicate_id": cells[3]!["id"] = "setup"; break;
             case "missing_id": cells[3]!.AsObject().Remove("id"); break;
             case "injected": Meta(3)["tags"] = new JsonArray("injected-parameters"); break;
+            case "setup_two_calls": SetSource(1, "#r \"nuget: TorchSharp-cpu, 0.107.0\"\n#r \"x/MedDeblur.Core.dll\"\nusing TorchSharp;\nMedDeblur.Runtime.TorchRuntime.Initialize();\nMedDeblur.Runtime.TorchRuntime.Describe()"); break;
+            case "setup_no_dll": SetSource(1, "#r \"nuget: TorchSharp-cpu, 0.107.0\"\nMedDeblur.Runtime.TorchRuntime.Setup()"); SetSource(3, "#r \"x/MedDeblur.Core.dll\"\n" + cells[3]!["source"]!.AsArray().Select(n => n!.GetValue<string>()).Aggregate("", string.Concat)); break;
             default: throw new ArgumentException(mutation);
         }
         var notebook = Notebook.Parse(root.ToJsonString(), "mutated.ipynb");

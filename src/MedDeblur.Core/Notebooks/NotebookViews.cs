@@ -1,0 +1,105 @@
+using System.Globalization;
+using MedDeblur.Blur;
+using MedDeblur.Display;
+using MedDeblur.Figures;
+using MedDeblur.Imaging;
+using MedDeblur.Inference;
+using MedDeblur.Networks;
+using MedDeblur.Reporting;
+using MedDeblur.Runtime;
+using MedDeblur.Training;
+
+namespace MedDeblur.Notebooks;
+
+/// <summary>Tables of motion kernels for display.</summary>
+public static class KernelTables
+{
+    /// <summary>The brightness the official kernel normalisation (divide by d) keeps: the sum of each official kernel.</summary>
+    public static ResultsTable OfficialNormalisation(IEnumerable<BlurKernelParameters> kernels)
+    {
+        ArgumentNullException.ThrowIfNull(kernels);
+        var table = new ResultsTable("Brightness kept by the official (divide by d) kernel", ["kernel", "sum of official kernel"]);
+        foreach (var k in kernels) table.Add(k.ToString(), MotionKernel.OfficialSum(k));
+        table.Notes.Add("1.00 keeps the brightness; the kit's default normalisation (by the sum) always gives 1.00.");
+        return table;
+    }
+}
+
+/// <summary>One line per training progress report, as the command line's progress bar shows it.</summary>
+public static class TrainingProgressText
+{
+    /// <summary>Step, loss, speed, time left and the validation PSNR when the step validated.</summary>
+    public static string Format(TrainingProgress p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        string text = string.Create(CultureInfo.InvariantCulture,
+            $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.00000}  {p.ImagesPerSecond:0.0} images/s  ETA {p.Remaining:hh\\:mm\\:ss}");
+        return p.Validation is { Images: > 0 } v ? text + string.Create(CultureInfo.InvariantCulture, $"  | validation PSNR {v.Psnr:0.00} dB") : text;
+    }
+}
+
+/// <summary>
+/// A batch-deblur job over a file, folder or glob (what <c>meddeblur deblur</c> does) with its results as a displayable
+/// table and a before/after grid.
+/// </summary>
+[TypeFormatterSource(typeof(HtmlFormatterSource))]
+public sealed class DeblurredFolder : IHtmlDisplayable
+{
+    private DeblurredFolder(string outputFolder, IReadOnlyList<BatchItemResult> results)
+    {
+        OutputFolder = outputFolder;
+        Results = results;
+    }
+
+    /// <summary>Where the restored images are.</summary>
+    public string OutputFolder { get; }
+
+    /// <summary>One result per input (written, skipped because it exists, or failed with its error).</summary>
+    public IReadOnlyList<BatchItemResult> Results { get; }
+
+    /// <summary>
+    /// Deblurs every image of <paramref name="input"/> into <paramref name="outputFolder"/> with <paramref name="network"/>
+    /// on <paramref name="device"/>, tile by tile (<see cref="BatchDeblur.Run"/>).
+    /// </summary>
+    public static DeblurredFolder Run(DeblurNetwork network, string input, string outputFolder, int tile = 512, int overlap = 64, string device = "auto")
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrWhiteSpace(input);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
+        var deblurrer = new Deblurrer(network, TorchRuntime.ResolveDevice(device), new TileOptions { TileSize = tile, Overlap = overlap });
+        string full = Path.GetFullPath(outputFolder);
+        return new DeblurredFolder(full, BatchDeblur.Run(ImageFiles.Resolve(input), full, deblurrer));
+    }
+
+    /// <summary>The results as a table: file, status (or error), output path.</summary>
+    public ResultsTable Summary()
+    {
+        var table = new ResultsTable($"Deblurred files ({Results.Count(r => r.Status == "written")} written, " +
+                                     $"{Results.Count(r => r.Status == "skipped")} skipped, {Results.Count(r => r.Status == "failed")} failed)",
+            ["file", "status", "output"]);
+        foreach (var r in Results) table.Add(r.Input.RelativePath, r.Error ?? r.Status, r.OutputPath);
+        return table;
+    }
+
+    /// <summary>The first <paramref name="count"/> successful inputs beside their deblurred outputs.</summary>
+    public Figure BeforeAfter(int count = 3, int cellSize = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var shown = Results.Where(r => r.Status != "failed").Take(count).ToArray();
+        if (shown.Length == 0) throw new MedDeblurException("no image was deblurred (every input failed): nothing to show");
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var rows = shown.Select(r =>
+        {
+            using var before = ImageIO.Read(r.Input.FullPath);
+            using var after = ImageIO.Read(r.OutputPath);
+            return (IReadOnlyList<FigurePanel>)[new FigurePanel(before.Pixels.alias(), "input " + r.Input.RelativePath), new FigurePanel(after.Pixels.alias(), "deblurred")];
+        }).ToArray();
+        return ImageGrid.Render(rows, new ImageGridOptions { CellSize = cellSize, Title = "Input and deblurred output" });
+    }
+
+    /// <inheritdoc />
+    public string ToHtml() => Summary().ToHtml();
+
+    /// <inheritdoc />
+    public override string ToString() => Summary().ToString();
+}
