@@ -53,9 +53,13 @@ public static class ImageIO
         {
             throw;
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException or IndexOutOfRangeException
-                                       or OverflowException or NullReferenceException or IOException)
+        catch (NotSupportedException e)
         {
+            throw new ImageLoadException(path, e.Message, e);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException or OverflowException or IOException)
+        {
+            // only the decoders' own failure types: NullReference/IndexOutOfRange would be bugs of the kit, not bad files
             throw new ImageLoadException(path, $"the {format} data is corrupt or truncated ({e.Message})", e);
         }
     }
