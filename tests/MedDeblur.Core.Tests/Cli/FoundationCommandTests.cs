@@ -136,6 +136,14 @@ public sealed class FoundationCommandTests : IDisposable
         Assert.True(exit == 0, err);
         var literature = ImageQuality.Measure(x.Pixels, y.Pixels, MetricConventions.Literature)[0];
         Assert.Contains($"PSNR {literature.Psnr:0.0000} dB  SSIM {literature.Ssim:0.0000}", output);
+
+        (exit, output, err) = CliHarness.Run("metrics", "--reference", a, "--test", b, "--delta-e", "cie76", "--no-quantize", "--json");
+        Assert.True(exit == 0, err);
+        using var custom = JsonDocument.Parse(output);
+        var other = ImageQuality.Measure(x.Pixels, y.Pixels, MetricConventions.Paper with { DeltaE = DeltaEFormula.Cie76, Quantize8Bit = false })[0];
+        Assert.Equal(other.DeltaE, custom.RootElement.GetProperty("deltaE").GetDouble());
+        Assert.Equal(other.Psnr, custom.RootElement.GetProperty("psnr").GetDouble());
+        Assert.NotEqual(expected.DeltaE, other.DeltaE);
     }
 
     [Fact]
