@@ -25,6 +25,13 @@ public static class CommonOptions
         Description = "dataset root: one subfolder per modality (default: data/samples or $MEDDEBLUR_DATA)",
     };
 
+    /// <summary><c>--max-pixels N</c>: the largest image (width x height) a verb reads; larger files are refused.</summary>
+    public static Option<long> MaxPixels() => new("--max-pixels")
+    {
+        Description = "refuse images larger than this many pixels (width x height)",
+        DefaultValueFactory = _ => new Imaging.ImageReadOptions().MaxPixels,
+    };
+
     /// <summary><c>--json</c>: machine-readable output on stdout.</summary>
     public static Option<bool> Json() => new("--json") { Description = "print JSON instead of text" };
 }

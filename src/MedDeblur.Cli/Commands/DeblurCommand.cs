@@ -18,7 +18,7 @@ public static class DeblurCommand
         var tile = new Option<int>("--tile") { Description = "tile size for large images (memory is bounded by the tile)", DefaultValueFactory = _ => 512 };
         var overlap = new Option<int>("--overlap") { Description = "overlap between tiles, cross-faded", DefaultValueFactory = _ => 64 };
         var shard = new Option<string>("--shard") { Description = "process only shard i of n (0-based 'i/n'), for cluster job arrays", DefaultValueFactory = _ => "0/1" };
-        var maxPixels = new Option<long>("--max-pixels") { Description = "refuse images larger than this many pixels", DefaultValueFactory = _ => 100_000_000 };
+        var maxPixels = CommonOptions.MaxPixels();
         var device = CommonOptions.Device();
         var command = new Command("deblur", "Deblur images with a trained network; keeps bit depth, channels and alpha; skips finished outputs.")
         {

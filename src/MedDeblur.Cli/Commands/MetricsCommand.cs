@@ -19,14 +19,23 @@ public static class MetricsCommand
             Description = "metric conventions: paper (skimage on 8-bit RGB, the default) or literature (Y-channel PSNR, Gaussian SSIM); see docs/metrics.md",
             DefaultValueFactory = _ => "paper",
         };
+        var deltaE = new Option<DeltaEFormula?>("--delta-e")
+        {
+            Description = "override the convention's DeltaE formula: ciede2000 or cie76",
+            HelpName = "ciede2000|cie76",
+        };
+        var noQuantize = new Option<bool>("--no-quantize") { Description = "score the float values (peak 1) instead of 8-bit quantised images" };
+        var maxPixels = CommonOptions.MaxPixels();
         var json = CommonOptions.Json();
-        var command = new Command("metrics", "PSNR, SSIM and DeltaE of one image pair.") { reference, test, conventions, json };
+        var command = new Command("metrics", "PSNR, SSIM and DeltaE of one image pair.") { reference, test, conventions, deltaE, noQuantize, maxPixels, json };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var c = MetricConventions.Named(parse.GetValue(conventions)!);
+            c = c with { DeltaE = parse.GetValue(deltaE) ?? c.DeltaE, Quantize8Bit = c.Quantize8Bit && !parse.GetValue(noQuantize) };
             using var scope = NewDisposeScope();
-            using var a = ImageIO.Read(parse.GetValue(reference)!.FullName);
-            using var b = ImageIO.Read(parse.GetValue(test)!.FullName);
+            var read = new ImageReadOptions { MaxPixels = parse.GetValue(maxPixels) };
+            using var a = ImageIO.Read(parse.GetValue(reference)!.FullName, read);
+            using var b = ImageIO.Read(parse.GetValue(test)!.FullName, read);
             if (a.Width != b.Width || a.Height != b.Height)
                 throw new MedDeblurException($"the images differ in size: {a.SourcePath} is {a.Width}x{a.Height}, {b.SourcePath} is {b.Width}x{b.Height}");
             var (x, y) = a.Channels == b.Channels ? (a.Pixels, b.Pixels) : (ImageIO.ToRgb(a.Pixels), ImageIO.ToRgb(b.Pixels));

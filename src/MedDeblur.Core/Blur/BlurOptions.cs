@@ -49,7 +49,12 @@ public sealed record BlurOptions
     }
 
     /// <summary>One line for reports, e.g. "d 20-45, angle -45..45°, normalisation sum, no noise".</summary>
-    public string Describe() =>
-        $"motion blur: d {MinLength}-{MaxLength} px, angle {MinAngle}..{MaxAngle}°, kernel normalisation {Normalization.ToString().ToLowerInvariant()}" +
+    public string Describe() => Describe(null);
+
+    /// <summary>As <see cref="Describe()"/>, naming <paramref name="fixedKernel"/> instead of the random range when one
+    /// kernel is forced for every image (e.g. <c>simulate --length --angle</c>).</summary>
+    public string Describe(BlurKernelParameters? fixedKernel) =>
+        (fixedKernel is null ? $"motion blur: d {MinLength}-{MaxLength} px, angle {MinAngle}..{MaxAngle}°" : $"motion blur: one kernel {fixedKernel} for every image") +
+        $", kernel normalisation {Normalization.ToString().ToLowerInvariant()}" +
         (NoiseSigma > 0 ? $", Gaussian noise σ={NoiseSigma}" : ", no noise") + (RoundTo8Bit ? ", 8-bit rounding" : "");
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MedDeblur.Data;
 using MedDeblur.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -50,6 +51,22 @@ public sealed class MotionBlurSimulator
         string key = $"{seed}:{relativePath.Replace('\\', '/')}";
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
         return FromDraws((long)(BitConverter.ToUInt64(hash, 0) >> 1), (long)(BitConverter.ToUInt64(hash, 8) >> 1));
+    }
+
+    /// <summary>
+    /// Blurs a validation or test image [C,H,W] the way every evaluation does: with its fixed kernel
+    /// (<see cref="FixedFor"/>) and, when noise is on, sensor noise from a generator seeded by (<paramref name="seed"/>,
+    /// <paramref name="relativePath"/>), so the blurred input is identical wherever it is made (evaluation, validation,
+    /// <c>simulate</c>, Figure 4). <paramref name="kernel"/> replaces the fixed kernel (e.g. <c>simulate --length --angle</c>);
+    /// the noise still comes from (seed, path).
+    /// </summary>
+    /// <returns>The blurred image and the kernel parameters applied.</returns>
+    public (Tensor Blurred, BlurKernelParameters Kernel) ApplyFixed(Tensor image, long seed, string relativePath, BlurKernelParameters? kernel = null)
+    {
+        string key = relativePath.Replace('\\', '/');
+        var parameters = kernel ?? FixedFor(seed, key);
+        using var noise = Options.NoiseSigma > 0 ? new Generator(DeterministicRandom.For(seed, 0, "noise:" + key).NextSeed()) : null;
+        return (Apply(image, parameters, noise), parameters);
     }
 
     private BlurKernelParameters FromDraws(long a, long b)

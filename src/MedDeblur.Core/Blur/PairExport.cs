@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using MedDeblur.Data;
 using MedDeblur.Figures;
 using MedDeblur.Imaging;
 using static TorchSharp.torch;
@@ -16,19 +15,23 @@ public sealed record PairExportResult(InputImage Input, BlurKernelParameters? Ke
 /// <summary>
 /// Writes blur-sharp pairs to disk (the <c>meddeblur simulate</c> verb and the paper's Figure 4): for every input image the
 /// blurred image (same bit depth, channels and alpha as the input), a sharp copy, the kernel as an image, a CSV of the
-/// kernel parameters, and a figure of the first pairs. The blur is applied at the image's native resolution. A file that
+/// kernel parameters, and a figure of the first pairs. Outputs are PNG named after the input's relative path
+/// (<see cref="OutputStems"/>: the source extension is kept when two inputs differ only by it). The blur is applied at the image's native resolution. A file that
 /// cannot be read is reported and skipped; everything is written atomically.
 /// </summary>
 public static class PairExport
 {
     /// <summary>Runs the export. <paramref name="fixedKernel"/> forces one kernel for every image; otherwise each image gets
-    /// its fixed kernel from (<paramref name="seed"/>, relative path), as validation and test images do.</summary>
+    /// its fixed kernel from (<paramref name="seed"/>, relative path), as validation and test images do
+    /// (<see cref="MotionBlurSimulator.ApplyFixed"/>); <paramref name="readOptions"/> sets the pixel limit.</summary>
     public static IReadOnlyList<PairExportResult> Run(IReadOnlyList<InputImage> inputs, string outputFolder, MotionBlurSimulator simulator,
-        long seed, BlurKernelParameters? fixedKernel = null, Action<PairExportResult>? progress = null, int figurePairs = 4)
+        long seed, BlurKernelParameters? fixedKernel = null, Action<PairExportResult>? progress = null, int figurePairs = 4,
+        ImageReadOptions? readOptions = null)
     {
         var results = new List<PairExportResult>();
         var figureRows = new List<IReadOnlyList<FigurePanel>>();
         var csv = new StringBuilder("path,length,angle,normalization,noise_sigma,kernel_sum_official\n");
+        var stems = OutputStems(inputs);
         using var figureScope = NewDisposeScope();
         foreach (var input in inputs)
         {
@@ -36,11 +39,9 @@ public static class PairExport
             try
             {
                 using var scope = NewDisposeScope();
-                using var image = ImageIO.Read(input.FullPath);
-                var kernel = fixedKernel ?? simulator.FixedFor(seed, input.RelativePath);
-                var noise = simulator.Options.NoiseSigma > 0 ? new Generator(DeterministicRandom.For(seed, 0, "noise:" + input.RelativePath).NextSeed()) : null;
-                var blurred = simulator.Apply(image.Pixels, kernel, noise);
-                string stem = Path.ChangeExtension(input.RelativePath, null);
+                using var image = ImageIO.Read(input.FullPath, readOptions);
+                var (blurred, kernel) = simulator.ApplyFixed(image.Pixels, seed, input.RelativePath, fixedKernel);
+                string stem = stems[input.RelativePath];
                 ImageIO.Write(Path.Combine(outputFolder, "blurred", stem + ".png"), blurred, image.Alpha, image.BitDepth);
                 ImageIO.Write(Path.Combine(outputFolder, "sharp", stem + ".png"), image.Pixels, image.Alpha, image.BitDepth);
                 var kernelImage = MotionKernel.ToImage(kernel);
@@ -73,11 +74,25 @@ public static class PairExport
             ImageGrid.Render(figureRows, new ImageGridOptions
             {
                 CellSize = 220,
-                Title = $"Blur-sharp pairs ({simulator.Options.Describe()})",
+                Title = $"Blur-sharp pairs ({simulator.Options.Describe(fixedKernel)})",
                 RowLabels = figureRows.Select((_, i) => results.Where(r => r.Error is null).ElementAt(i).Input.RelativePath).ToArray(),
             }).Save(Path.Combine(outputFolder, "figure4_blur_sharp_pairs.png"));
         }
         return results;
+    }
+
+    /// <summary>
+    /// The output name (without .png) of each input: its relative path without the extension, or with it
+    /// (<c>a.tif</c> -> <c>a.tif</c>.png) when another input has the same path without extension (a.png and a.tif in
+    /// one folder), so no output overwrites another.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> OutputStems(IReadOnlyList<InputImage> inputs)
+    {
+        static string Stem(string path) => Path.ChangeExtension(path, null);
+        var clashing = inputs.GroupBy(i => Stem(i.RelativePath), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1)
+            .Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return inputs.DistinctBy(i => i.RelativePath, StringComparer.Ordinal)
+            .ToDictionary(i => i.RelativePath, i => clashing.Contains(Stem(i.RelativePath)) ? i.RelativePath : Stem(i.RelativePath), StringComparer.Ordinal);
     }
 
     private static string Csv(string s) => s.IndexOfAny([',', '"']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;

@@ -16,7 +16,8 @@ public sealed record DatasetItem(string RelativePath, string Modality, string Gr
 /// recursively (PNG, JPEG, BMP, WebP, TIFF; sorted ordinally). The split comes from <c>splits.csv</c> in the root when it
 /// exists (columns <c>path,group,split</c>; authoritative: every image must be listed), otherwise from a stable hash of
 /// each image's group (<see cref="SplitRatios.Assign"/>), where the group is the relative path unless <c>groups.csv</c>
-/// (<c>path,group</c>) names one. Subfolders without images (e.g. LICENSES) are ignored and listed in <see cref="Ignored"/>.
+/// (<c>path,group</c>) names one. A group that splits.csv puts in two splits, or a file that groups.csv puts in two groups,
+/// is refused (file, line and group named). Subfolders without images (e.g. LICENSES) are ignored and listed in <see cref="Ignored"/>.
 /// Images directly in the root belong to a modality named after the root folder.
 /// </summary>
 public sealed class ImageFolderDataset
@@ -85,12 +86,18 @@ public sealed class ImageFolderDataset
                 if (!listed.TryAdd(row.Cells[0], row))
                     throw new MedDeblurException($"{splitsPath} line {row.Line}: '{row.Cells[0]}' is listed twice (first on line {listed[row.Cells[0]].Line})");
             var present = files.Select(f => f.Relative).ToHashSet(StringComparer.Ordinal);
-            foreach (var row in listed.Values)
+            var groupSplit = new Dictionary<string, (DatasetSplit Split, CsvRow Row)>(StringComparer.Ordinal);
+            foreach (var row in listed.Values.OrderBy(r => r.Line))
             {
                 if (!present.Contains(row.Cells[0]))
                     throw new MedDeblurException($"{splitsPath} line {row.Line}: '{row.Cells[0]}' is not an image in {full}");
-                if (SplitRatios.Parse(row.Cells[2]) is null)
-                    throw new MedDeblurException($"{splitsPath} line {row.Line}: split '{row.Cells[2]}' is not train, validation or test");
+                var split = SplitRatios.Parse(row.Cells[2])
+                    ?? throw new MedDeblurException($"{splitsPath} line {row.Line}: split '{row.Cells[2]}' is not train, validation or test");
+                if (!groupSplit.TryAdd(row.Cells[1], (split, row)) && groupSplit[row.Cells[1]].Split != split)
+                    throw new MedDeblurException(
+                        $"{splitsPath} line {row.Line}: group '{row.Cells[1]}' is put in {split.ToString().ToLowerInvariant()}, but line " +
+                        $"{groupSplit[row.Cells[1]].Row.Line} puts it in {groupSplit[row.Cells[1]].Split.ToString().ToLowerInvariant()}: " +
+                        "every file of one group (one scan, one patient) must be in one split, or test images leak into training");
             }
             var missing = files.Where(f => !listed.ContainsKey(f.Relative)).Select(f => f.Relative).ToArray();
             if (missing.Length > 0)
@@ -104,12 +111,17 @@ public sealed class ImageFolderDataset
         }
 
         string groupsPath = Path.Combine(full, GroupsFile);
-        var groups = File.Exists(groupsPath)
-            ? ReadCsv(groupsPath, 2).ToDictionary(r => r.Cells[0], r => r.Cells[1], StringComparer.Ordinal)
-            : [];
+        var groups = new Dictionary<string, CsvRow>(StringComparer.Ordinal);
+        if (File.Exists(groupsPath))
+            foreach (var row in ReadCsv(groupsPath, 2))
+                if (!groups.TryAdd(row.Cells[0], row))
+                    throw new MedDeblurException(groups[row.Cells[0]].Cells[1] == row.Cells[1]
+                        ? $"{groupsPath} line {row.Line}: '{row.Cells[0]}' is listed twice (first on line {groups[row.Cells[0]].Line})"
+                        : $"{groupsPath} line {row.Line}: '{row.Cells[0]}' is put in group '{row.Cells[1]}', but line {groups[row.Cells[0]].Line} " +
+                          $"puts it in group '{groups[row.Cells[0]].Cells[1]}': a file belongs to one group");
         var hashed = files.Select(f =>
         {
-            string group = groups.GetValueOrDefault(f.Relative, f.Relative);
+            string group = groups.TryGetValue(f.Relative, out var row) ? row.Cells[1] : f.Relative;
             return new DatasetItem(f.Relative, f.Modality, group, ratios.Assign(group), f.FullPath);
         }).ToArray();
         return new ImageFolderDataset(full, hashed, ignored,

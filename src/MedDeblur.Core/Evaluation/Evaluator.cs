@@ -47,9 +47,7 @@ public static class Evaluator
         {
             using var scope = NewDisposeScope();
             using var sharp = ImageIO.Read(item.FullPath);
-            var kernelParameters = simulator.FixedFor(settings.KernelSeed, item.RelativePath);
-            var noise = simulator.Options.NoiseSigma > 0 ? new TorchSharp.torch.Generator(DeterministicRandom.For(settings.KernelSeed, 0, "noise:" + item.RelativePath).NextSeed()) : null;
-            var blurred = simulator.Apply(sharp.Pixels, kernelParameters, noise);
+            var (blurred, kernelParameters) = simulator.ApplyFixed(sharp.Pixels, settings.KernelSeed, item.RelativePath);
             var kernel = simulator.Kernel(kernelParameters);
             foreach (var m in methods)
             {

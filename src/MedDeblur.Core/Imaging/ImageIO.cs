@@ -42,20 +42,22 @@ public static class ImageIO
             $"unsupported or unrecognised format (first bytes {Convert.ToHexString(bytes.AsSpan(0, Math.Min(8, bytes.Length)))}); supported: {Supported}");
         try
         {
-            return format switch
-            {
-                ImageFileFormat.Tiff => ReadTiff(path, bytes, options),
-                ImageFileFormat.Png when PngCodec.ReadHeader(bytes).BitDepth == 16 => ReadPng16(path, bytes, options),
-                _ => ReadWithSkia(path, bytes, format, options),
-            };
+            if (format == ImageFileFormat.Tiff) return ReadTiff(path, bytes, options);
+            PngCodec.Header? png = format == ImageFileFormat.Png ? PngCodec.ReadHeader(bytes) : null; // parsed once, size checked before decoding
+            if (png is { } header) CheckSize(path, header.Width, header.Height, options);
+            return png is { BitDepth: 16 } ? ReadPng16(path, bytes) : ReadWithSkia(path, bytes, format, png, options);
         }
         catch (ImageLoadException)
         {
             throw;
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException or IndexOutOfRangeException
-                                       or OverflowException or NullReferenceException or IOException)
+        catch (NotSupportedException e)
         {
+            throw new ImageLoadException(path, e.Message, e);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException or OverflowException or IOException)
+        {
+            // only the decoders' own failure types: NullReference/IndexOutOfRange would be bugs of the kit, not bad files
             throw new ImageLoadException(path, $"the {format} data is corrupt or truncated ({e.Message})", e);
         }
     }
@@ -130,10 +132,8 @@ public static class ImageIO
                                                "(raise ImageReadOptions.MaxPixels / --max-pixels to allow it)");
     }
 
-    private static MedicalImage ReadPng16(string path, byte[] bytes, ImageReadOptions options)
+    private static MedicalImage ReadPng16(string path, byte[] bytes)
     {
-        var header = PngCodec.ReadHeader(bytes);
-        CheckSize(path, header.Width, header.Height, options);
         var (h, samples) = PngCodec.Decode(bytes);
         return FromSamples(path, h.Width, h.Height, h.Channels, 16, samples, ImageFileFormat.Png);
     }
@@ -173,16 +173,10 @@ public static class ImageIO
         return new MedicalImage(pixels, alpha, bitDepth, format, path);
     }
 
-    private static MedicalImage ReadWithSkia(string path, byte[] bytes, ImageFileFormat format, ImageReadOptions options)
+    private static MedicalImage ReadWithSkia(string path, byte[] bytes, ImageFileFormat format, PngCodec.Header? png, ImageReadOptions options)
     {
         // decide gray vs colour from the PNG header where there is one; SkiaSharp expands gray+alpha and palettes to RGBA
-        int? pngChannels = null;
-        if (format == ImageFileFormat.Png)
-        {
-            var header = PngCodec.ReadHeader(bytes);
-            CheckSize(path, header.Width, header.Height, options);
-            pngChannels = header.ColorType == 3 ? null : header.Channels; // palettes: RGB, alpha if it has tRNS
-        }
+        int? pngChannels = png is { } header && header.ColorType != 3 ? header.Channels : null; // palettes: RGB, alpha if it has tRNS
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data) ?? throw new ImageLoadException(path, $"SkiaSharp cannot decode this {format} file (corrupt or truncated header)");
         var info = codec.Info;

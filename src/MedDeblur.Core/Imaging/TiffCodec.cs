@@ -27,13 +27,16 @@ internal static class TiffCodec
         var planar = (PlanarConfig)Field(tif, TiffTag.PLANARCONFIG, (int)PlanarConfig.CONTIG);
         var format = (SampleFormat)Field(tif, TiffTag.SAMPLEFORMAT, (int)SampleFormat.UINT);
         if (w <= 0 || h <= 0) throw new InvalidDataException($"invalid TIFF size {w}x{h}");
+        if (format is not (SampleFormat.UINT or SampleFormat.VOID))
+            throw new NotSupportedException($"unsupported TIFF sample format {Describe(format)} ({bits}-bit, {spp} sample(s) per pixel); " +
+                                            "supported: 8/16-bit unsigned integer gray or RGB, optionally with alpha");
 
         bool direct = format == SampleFormat.UINT && bits is 8 or 16 && spp is >= 1 and <= 4 &&
                       photometric is Photometric.MINISBLACK or Photometric.MINISWHITE or Photometric.RGB;
         if (!direct)
         {
             if (bits > 8)
-                throw new InvalidDataException($"{bits}-bit TIFF with photometric {photometric}, sample format {format} is not supported " +
+                throw new NotSupportedException($"unsupported TIFF: {bits}-bit with photometric {photometric}, {spp} sample(s) per pixel " +
                                                "(supported: 8/16-bit unsigned gray or RGB, optionally with alpha)");
             return DecodeViaRgba(tif, w, h);
         }
@@ -134,6 +137,15 @@ internal static class TiffCodec
         }
         return new Decoded(w, h, 3, 8, samples);
     }
+
+    private static string Describe(SampleFormat format) => format switch
+    {
+        SampleFormat.IEEEFP => "floating point (IEEEFP)",
+        SampleFormat.INT => "signed integer (INT)",
+        SampleFormat.COMPLEXINT => "complex integer (COMPLEXINT)",
+        SampleFormat.COMPLEXIEEEFP => "complex floating point (COMPLEXIEEEFP)",
+        _ => format.ToString(),
+    };
 
     private static Tiff Open(byte[] file) =>
         Tiff.ClientOpen("memory", "r", new MemoryStream(file, writable: false), new TiffStream())

@@ -30,30 +30,20 @@ public static class ImageQuality
     }
 
     /// <summary>PSNR per image in dB (+∞ when identical).</summary>
-    public static double[] Psnr(Tensor reference, Tensor test, MetricConventions? conventions = null)
-    {
-        conventions ??= MetricConventions.Paper;
-        using var scope = NewDisposeScope();
-        var (r, t) = Prepare(reference, test, conventions);
-        return PsnrOf(r, t, conventions);
-    }
+    public static double[] Psnr(Tensor reference, Tensor test, MetricConventions? conventions = null) => One(reference, test, conventions, PsnrOf);
 
     /// <summary>SSIM per image (mean over channels).</summary>
-    public static double[] Ssim(Tensor reference, Tensor test, MetricConventions? conventions = null)
-    {
-        conventions ??= MetricConventions.Paper;
-        using var scope = NewDisposeScope();
-        var (r, t) = Prepare(reference, test, conventions);
-        return SsimOf(r, t, conventions);
-    }
+    public static double[] Ssim(Tensor reference, Tensor test, MetricConventions? conventions = null) => One(reference, test, conventions, SsimOf);
 
     /// <summary>Mean DeltaE per image (grayscale is compared as gray RGB).</summary>
-    public static double[] DeltaE(Tensor reference, Tensor test, MetricConventions? conventions = null)
+    public static double[] DeltaE(Tensor reference, Tensor test, MetricConventions? conventions = null) => One(reference, test, conventions, DeltaEOf);
+
+    private static double[] One(Tensor reference, Tensor test, MetricConventions? conventions, Func<Tensor, Tensor, MetricConventions, double[]> metric)
     {
         conventions ??= MetricConventions.Paper;
         using var scope = NewDisposeScope();
         var (r, t) = Prepare(reference, test, conventions);
-        return DeltaEOf(r, t, conventions);
+        return metric(r, t, conventions);
     }
 
     /// <summary>Validates, batches, converts to float64, quantises (values 0..255) or keeps floats (0..1), crops borders.</summary>

@@ -176,9 +176,9 @@ public static class ReproducePipeline
         foreach (var item in dataset.Split(DatasetSplit.Test).GroupBy(i => i.Modality).Select(g => g.First()))
         {
             using var image = Imaging.ImageIO.Read(item.FullPath);
-            var kernel = simulator.FixedFor(kernelSeed, item.RelativePath);
+            var (blurred, kernel) = simulator.ApplyFixed(image.Pixels, kernelSeed, item.RelativePath);
             rows.Add([
-                new FigurePanel(simulator.Apply(image.Pixels, kernel), "Blurry"),
+                new FigurePanel(blurred, "Blurry"),
                 new FigurePanel(image.Pixels.alias(), "Sharp"),
                 new FigurePanel(MotionKernel.ToImage(kernel), $"Kernel {kernel}"),
             ]);

@@ -33,9 +33,7 @@ public sealed class Validation : IDisposable
         {
             using var scope = NewDisposeScope();
             using var image = ImageIO.Read(item.FullPath);
-            var kernel = simulator.FixedFor(kernelSeed, item.RelativePath);
-            var noise = simulator.Options.NoiseSigma > 0 ? new Generator(DeterministicRandom.For(kernelSeed, 0, "noise:" + item.RelativePath).NextSeed()) : null;
-            var blurred = simulator.Apply(image.Pixels, kernel, noise);
+            var (blurred, _) = simulator.ApplyFixed(image.Pixels, kernelSeed, item.RelativePath);
             var sharp = image.Pixels.alias();
             sharp.DetachFromDisposeScope();
             blurred.DetachFromDisposeScope();

@@ -86,9 +86,61 @@ public class MotionBlurSimulatorTests
         // reflect-101: index -1 mirrors index 1, index n mirrors n-2
         Assert.Equal(image[0, 0, 1, 0].item<float>(), padded[0, 0, 19, 20].item<float>());
         Assert.Equal(image[0, 0, 7, 0].item<float>(), padded[0, 0, 29, 20].item<float>());
-        var blurred = new MotionBlurSimulator().Apply(image, [new BlurKernelParameters(45, 0)]);
-        Assert.Equal(image.shape, blurred.shape);
-        Assert.False(blurred.isnan().any().item<bool>());
+        foreach (var p in new[] { new BlurKernelParameters(45, 0), new BlurKernelParameters(33, 17) })
+        {
+            // FFT path (45 >= FftThreshold) against a plain double loop with its own reflect-101 index arithmetic
+            var blurred = new MotionBlurSimulator().Apply(image, [p]);
+            Assert.Equal(image.shape, blurred.shape);
+            var expected = DirectCorrelation(image[0, 0].to_type(ScalarType.Float64), MotionKernel.Compute(p, KernelNormalization.Sum));
+            Assert.True(blurred[0, 0].to_type(ScalarType.Float64).allclose(expected, rtol: 0, atol: 1e-5), $"{p}: FFT blur differs from direct correlation");
+        }
+        // a constant image stays constant whatever the reflections
+        var constant = new MotionBlurSimulator().Apply(full(1, 1, 5, 3, 0.25f), [new BlurKernelParameters(45, 30)]);
+        Assert.True(constant.allclose(full(1, 1, 5, 3, 0.25f), rtol: 0, atol: 1e-6));
+    }
+
+    /// <summary>filter2D by definition: out(y,x) = sum k(i,j) img(r(y+i-a), r(x+j-a)), reflect-101 indices r.</summary>
+    private static Tensor DirectCorrelation(Tensor image, double[,] kernel)
+    {
+        int h = (int)image.shape[0], w = (int)image.shape[1], d = kernel.GetLength(0), a = d / 2;
+        var pixels = image.data<double>().ToArray();
+        static int Reflect(int i, int n)
+        {
+            if (n == 1) return 0;
+            while (i < 0 || i >= n) i = i < 0 ? -i : 2 * (n - 1) - i;
+            return i;
+        }
+        var output = new double[h * w];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double sum = 0;
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++)
+                        sum += kernel[i, j] * pixels[Reflect(y + i - a, h) * w + Reflect(x + j - a, w)];
+                output[y * w + x] = sum;
+            }
+        return tensor(output, [h, w]);
+    }
+
+    [Fact]
+    public void ApplyFixed_uses_the_fixed_kernel_and_noise_keyed_by_seed_and_path()
+    {
+        using var scope = NewDisposeScope();
+        var image = rand(1, 30, 40, generator: new Generator(4));
+        var sim = new MotionBlurSimulator(new BlurOptions { NoiseSigma = 0.01 });
+        var (blurred, kernel) = sim.ApplyFixed(image, 2023, "mri/colin27_t1_ax_z050.png");
+        Assert.Equal(new BlurKernelParameters(35, -15), kernel);
+        // the noise generator is seeded exactly as before this method existed (results stay reproducible)
+        var expected = sim.Apply(image, kernel, new Generator(MedDeblur.Data.DeterministicRandom.For(2023, 0, "noise:mri/colin27_t1_ax_z050.png").NextSeed()));
+        Assert.True(blurred.allclose(expected, rtol: 0, atol: 0));
+        Assert.True(sim.ApplyFixed(image, 2023, "mri\\colin27_t1_ax_z050.png").Blurred.allclose(blurred, rtol: 0, atol: 0));
+        var other = sim.ApplyFixed(image, 2023, "mri/colin27_t1_ax_z050.png", new BlurKernelParameters(35, -15));
+        Assert.True(other.Blurred.allclose(blurred, rtol: 0, atol: 0));
+        Assert.False(sim.ApplyFixed(image, 2024, "mri/colin27_t1_ax_z050.png", kernel).Blurred.allclose(blurred, rtol: 0, atol: 0));
+        // without noise no generator is needed and the result is the plain blur
+        var clean = new MotionBlurSimulator().ApplyFixed(image, 2023, "mri/colin27_t1_ax_z050.png").Blurred;
+        Assert.True(clean.allclose(new MotionBlurSimulator().Apply(image, kernel), rtol: 0, atol: 0));
     }
 
     [Fact]

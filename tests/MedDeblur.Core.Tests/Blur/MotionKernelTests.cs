@@ -80,6 +80,52 @@ public class MotionKernelTests
         Assert.True(ColSpread(vertical) <= 3 && RowSpread(vertical) >= 19, "-45 should be a vertical line");
     }
 
+    [Theory]
+    [InlineData(20)]
+    [InlineData(33)]
+    [InlineData(45)]
+    public void Angle_zero_is_exactly_the_diagonal_under_both_normalisations(int length)
+    {
+        // the only orientation OpenCV's fixed-point warp leaves untouched: sum and official both give I/d, summing to 1
+        foreach (var normalization in new[] { KernelNormalization.Sum, KernelNormalization.Official })
+        {
+            var k = MotionKernel.Compute(new BlurKernelParameters(length, 0), normalization);
+            for (int y = 0; y < length; y++)
+                for (int x = 0; x < length; x++)
+                    Assert.Equal(x == y ? 1.0 / length : 0.0, k[y, x]);
+        }
+        Assert.Equal(1.0, MotionKernel.OfficialSum(new BlurKernelParameters(length, 0)), 12);
+    }
+
+    [Theory]
+    [InlineData(45, 45, 31)]
+    [InlineData(20, 33, 5)]
+    [InlineData(31, 7, 26)]
+    [InlineData(26, 44, 0)]
+    [InlineData(37, 17, 25)]
+    public void Opposite_angles_are_transposes_up_to_OpenCV_fixed_point_rounding(int length, int angle, int expectedMax1024ths)
+    {
+        // In exact arithmetic K(d, -a) = K(d, a)^T (the diagonal is symmetric about itself and the centre (d/2, d/2) lies
+        // on it). OpenCV rounds the row and column parts of each source coordinate separately to 1/1024 and the
+        // interpolation weights to 1/32, so the identity holds only to within that grid: every entry of d*K is a multiple
+        // of 1/1024, and d*K(d,-a)^T and d*K(d,a) differ by at most two 1/32 steps.
+        var plus = MotionKernel.Compute(new BlurKernelParameters(length, angle), KernelNormalization.Official);
+        var minus = MotionKernel.Compute(new BlurKernelParameters(length, -angle), KernelNormalization.Official);
+        int maxDiff = 0;
+        for (int y = 0; y < length; y++)
+            for (int x = 0; x < length; x++)
+            {
+                double a = plus[y, x] * length * 1024, b = minus[x, y] * length * 1024;
+                Assert.Equal(Math.Round(a), a, 9);
+                Assert.Equal(Math.Round(b), b, 9);
+                Assert.InRange(a, 0, 1024);
+                maxDiff = Math.Max(maxDiff, (int)Math.Abs(Math.Round(a) - Math.Round(b)));
+            }
+        Assert.InRange(maxDiff, 0, 64);
+        Assert.Equal(expectedMax1024ths, maxDiff); // exact for (26, 44); (45, +-45) also checked against OpenCV's own kernels
+        Assert.Equal(MotionKernel.OfficialSum(new BlurKernelParameters(length, angle)), MotionKernel.OfficialSum(new BlurKernelParameters(length, -angle)), 2);
+    }
+
     [Fact]
     public void Invalid_length_is_rejected_naming_the_value()
     {

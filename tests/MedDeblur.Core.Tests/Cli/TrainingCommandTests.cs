@@ -24,7 +24,7 @@ public sealed class TrainingCommandTests : IDisposable
         string checkpoint = Path.Combine(run, "checkpoints", "step-0000002.ckpt");
         (exit, output, err) = CliHarness.Run("evaluate", "--checkpoint", checkpoint, "--output", Path.Combine(temp, "eval"), "--split", "validation");
         Assert.True(exit == 0, err);
-        Assert.Matches(@"\| (\*\*)?mri(\*\*)? \| (\*\*)?MedDeblur(\*\*)? \|", output);
+        Assert.Matches(@"\| (\*\*)?microscopy(\*\*)? \| (\*\*)?MedDeblur(\*\*)? \|", output);
         Assert.True(File.Exists(Path.Combine(temp, "eval", "per_image.csv")));
 
         string input = Path.Combine(temp, "scans");

@@ -26,10 +26,17 @@ public sealed class ImageFolderDatasetTests : IDisposable
         Assert.Equal(34, dataset.Items.Count);
         Assert.Equal(["ct", "fundus", "microscopy", "mri", "xray"], dataset.Modalities.Order().ToArray());
         Assert.Equal(["LICENSES"], dataset.Ignored);
-        Assert.Equal(19, dataset.Split(DatasetSplit.Train).Count);
-        Assert.Equal(2, dataset.Split(DatasetSplit.Validation).Count);
-        Assert.Equal(13, dataset.Split(DatasetSplit.Test).Count);
+        Assert.Equal(18, dataset.Split(DatasetSplit.Train).Count);
+        Assert.Equal(["microscopy/ihc_colon_fhl2.png"], dataset.Split(DatasetSplit.Validation).Select(i => i.RelativePath));
+        Assert.Equal(15, dataset.Split(DatasetSplit.Test).Count);
         Assert.All(dataset.Items.GroupBy(i => i.Group), g => Assert.Single(g.Select(i => i.Split).Distinct()));
+        // one source = one group (PROVENANCE.md): the file-name prefix names the source
+        foreach (var source in new[] { "colin27_", "brain_pd_fse_", "coronary_xa_", "retina_", "chest_ct_lungwin|chest_ct_mediastinal" })
+        {
+            var files = dataset.Items.Where(i => source.Split('|').Any(p => Path.GetFileName(i.RelativePath).StartsWith(p, StringComparison.Ordinal))).ToArray();
+            Assert.True(files.Length >= 2, source);
+            Assert.Single(files.Select(i => i.Group).Distinct());
+        }
         Assert.Equal(["ct", "fundus", "microscopy", "mri", "xray"], dataset.Split(DatasetSplit.Test).Select(i => i.Modality).Distinct().Order().ToArray());
         Assert.EndsWith("splits.csv", dataset.SplitSource);
     }
@@ -72,10 +79,30 @@ public sealed class ImageFolderDatasetTests : IDisposable
         File.WriteAllLines(csv, ["ct/a.png,g1,train"]);
         e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(temp));
         Assert.Contains("ct/b.png", e.Message);
-        File.WriteAllLines(csv, ["ct/a.png,g1,train", "ct/b.png,g1,test", "ct/c.png,g1,test"]);
+        File.WriteAllLines(csv, ["ct/a.png,g1,train", "ct/b.png,g2,test", "ct/c.png,g3,test"]);
         e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(temp));
         Assert.Contains("line 3", e.Message);
         Assert.Contains("ct/c.png", e.Message);
+    }
+
+    [Fact]
+    public void A_group_in_two_splits_is_refused_naming_file_line_and_group()
+    {
+        MakeImage("mri/scan1_s1.png");
+        MakeImage("mri/scan1_s2.png");
+        MakeImage("mri/scan2_s1.png");
+        string csv = Path.Combine(temp, "splits.csv");
+        File.WriteAllLines(csv, ["# comment", "path,group,split", "mri/scan1_s1.png,scan1,train", "mri/scan2_s1.png,scan2,test", "mri/scan1_s2.png,scan1,val"]);
+        var e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(temp));
+        Assert.StartsWith($"{csv} line 5: group 'scan1' is put in validation, but line 3 puts it in train", e.Message);
+        File.WriteAllLines(csv, ["path,group,split", "mri/scan1_s1.png,scan1,train", "mri/scan2_s1.png,scan2,test", "mri/scan1_s2.png,scan1,train"]);
+        Assert.Equal(DatasetSplit.Train, ImageFolderDataset.Open(temp).Items.Single(i => i.RelativePath == "mri/scan1_s2.png").Split);
+
+        File.Delete(csv);
+        string groups = Path.Combine(temp, "groups.csv");
+        File.WriteAllLines(groups, ["path,group", "mri/scan1_s1.png,scan1", "mri/scan1_s2.png,scan1", "mri/scan1_s1.png,scan2"]);
+        e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(temp));
+        Assert.StartsWith($"{groups} line 4: 'mri/scan1_s1.png' is put in group 'scan2', but line 2 puts it in group 'scan1'", e.Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using BitMiracle.LibTiff.Classic;
 using MedDeblur.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -156,6 +157,44 @@ public sealed class ImageIOTests : IDisposable
     {
         var bytes = File.ReadAllBytes(Fixture.Path("Imaging", "rgb16.tif"));
         AssertLoadError(Malformed("cut.tif", bytes[..20]), "corrupt or truncated");
+    }
+
+    /// <summary>A real TIFF written by LibTiff.NET: 4x3 gray, <paramref name="bits"/> per sample of <paramref name="format"/>.</summary>
+    private string WriteTiff(string name, SampleFormat format, int bits)
+    {
+        string path = Path.Combine(temp, name);
+        using (var tif = Tiff.Open(path, "w"))
+        {
+            tif.SetField(TiffTag.IMAGEWIDTH, 4);
+            tif.SetField(TiffTag.IMAGELENGTH, 3);
+            tif.SetField(TiffTag.SAMPLESPERPIXEL, 1);
+            tif.SetField(TiffTag.BITSPERSAMPLE, bits);
+            tif.SetField(TiffTag.SAMPLEFORMAT, format);
+            tif.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK);
+            tif.SetField(TiffTag.PLANARCONFIG, PlanarConfig.CONTIG);
+            tif.SetField(TiffTag.ROWSPERSTRIP, 3);
+            var row = new byte[4 * bits / 8];
+            if (format == SampleFormat.IEEEFP) Buffer.BlockCopy(new[] { 0.1f, 0.5f, 0.9f, 1.0f }, 0, row, 0, row.Length);
+            for (int y = 0; y < 3; y++) Assert.True(tif.WriteScanline(row, y));
+        }
+        return path;
+    }
+
+    [Theory]
+    [InlineData(SampleFormat.IEEEFP, 32, "floating point")]
+    [InlineData(SampleFormat.INT, 16, "signed integer")]
+    [InlineData(SampleFormat.INT, 8, "signed integer")]
+    public void Float_and_signed_tiffs_are_an_unsupported_sample_format_not_corrupt(SampleFormat format, int bits, string named)
+    {
+        string path = WriteTiff($"{format}{bits}.tif", format, bits);
+        var e = Assert.Throws<ImageLoadException>(() => ImageIO.Read(path).Dispose());
+        Assert.Contains(path, e.Message);
+        Assert.StartsWith($"unsupported TIFF sample format {named}", e.Reason);
+        Assert.Contains($"{bits}-bit", e.Reason);
+        Assert.DoesNotContain("corrupt", e.Reason);
+        // the same writer with unsigned samples gives a readable file, so the refusal is about the sample format alone
+        using var ok = ImageIO.Read(WriteTiff($"uint{bits}.tif", SampleFormat.UINT, bits is 32 ? 16 : bits));
+        Assert.Equal((4, 3, 1), (ok.Width, ok.Height, ok.Channels));
     }
 
     [Fact]
