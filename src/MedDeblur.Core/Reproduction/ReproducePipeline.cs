@@ -36,7 +36,8 @@ public sealed record ReproduceProgress(string Stage, string Detail, double? Frac
 /// evaluates them (and the blurry input and the oracle rows) on the test split with fixed kernels, profiles them, and
 /// writes Tables 2–4 (CSV + Markdown), the figures (blur-sharp pairs, qualitative comparisons with zoomed insets,
 /// validation curves) and a self-contained report.html. Re-running continues: finished trainings are reused and
-/// unfinished ones resumed from their last checkpoint.
+/// unfinished ones resumed from their last checkpoint (or started afresh if they stopped before one); a folder made
+/// with other options is refused.
 /// </summary>
 public static class ReproducePipeline
 {
@@ -47,6 +48,7 @@ public static class ReproducePipeline
         options = options.Validate();
         var clock = Stopwatch.StartNew();
         var folder = new RunFolder(outputFolder);
+        folder.RefuseOtherOptions(options);
         AtomicFile.WriteAllText(folder.File("options.json"), options.ToJson());
         folder.WriteEnvironment(options.Device);
         var dataset = ImageFolderDataset.Open(options.Data.Root ?? SampleData.Root, options.Data.Split);
@@ -61,7 +63,7 @@ public static class ReproducePipeline
             cancellation.ThrowIfCancellationRequested();
             string runPath = Path.Combine(folder.Root, "runs", model);
             var runOptions = options with { Model = model };
-            using var trainer = File.Exists(Path.Combine(runPath, "options.json")) ? Trainer.Resume(runPath) : Trainer.Start(runOptions, runPath);
+            using var trainer = Trainer.StartOrResume(runOptions, runPath);
             var result = trainer.Run(cancellation, new SynchronousProgress<TrainingProgress>(p =>
                 progress?.Invoke(new ReproduceProgress($"train {model}", $"step {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000} {p.ImagesPerSecond:0.0} img/s", (double)p.Step / p.TotalSteps))));
             if (result.Cancelled) throw new OperationCanceledException($"reproduce was cancelled while training {model}; run it again to continue");

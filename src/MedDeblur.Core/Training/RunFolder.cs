@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MedDeblur.Configuration;
 using MedDeblur.Runtime;
 
 namespace MedDeblur.Training;
@@ -39,6 +40,23 @@ public sealed class RunFolder
         string path = Path.Combine([Root, .. parts]);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return path;
+    }
+
+    /// <summary>
+    /// Throws when the folder's <c>options.json</c> exists and differs from <paramref name="requested"/> (the device and
+    /// the description aside), naming the folder, both presets and the differing sections: results trained with other
+    /// options must never be reused under the requested preset's name.
+    /// </summary>
+    public void RefuseOtherOptions(RunOptions requested)
+    {
+        if (!System.IO.File.Exists(OptionsPath)) return;
+        var stored = RunOptions.Parse(System.IO.File.ReadAllText(OptionsPath), OptionsPath);
+        var a = (stored with { Device = requested.Device, Description = requested.Description }).ToJsonObject();
+        var b = requested.ToJsonObject();
+        var differing = b.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(a[k], b[k])).ToArray();
+        if (differing.Length > 0)
+            throw new MedDeblurException($"{Root} holds a run made with other options (stored preset '{stored.Name}', requested preset '{requested.Name}'; " +
+                $"differing: {string.Join(", ", differing)}): choose another output folder or delete this one");
     }
 
     /// <summary>Writes <c>environment.json</c>: git commit (if the kit runs from a git checkout), machine, backend.</summary>
@@ -102,6 +120,24 @@ public sealed class JsonlLog : IDisposable
             catch (JsonException) { /* a line being written when the run stopped */ }
         }
         return records;
+    }
+
+    /// <summary>
+    /// Keeps only the records of steps up to <paramref name="step"/> (atomic rewrite; a missing log is left missing): a run
+    /// resumed from its checkpoint at that step logs the later steps again, so curves would otherwise show them twice.
+    /// </summary>
+    public static void TruncateAfter(string path, int step)
+    {
+        if (!System.IO.File.Exists(path)) return;
+        var lines = System.IO.File.ReadAllLines(path);
+        var kept = lines.Where(line => Step(line) is int s && s <= step).ToArray();
+        if (kept.Length < lines.Length) AtomicFile.WriteAllText(path, kept.Length == 0 ? "" : string.Join('\n', kept) + "\n");
+
+        static int? Step(string line)
+        {
+            try { return JsonNode.Parse(line)?["step"]?.GetValue<int>(); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { return null; } // torn line
+        }
     }
 
     /// <inheritdoc />
