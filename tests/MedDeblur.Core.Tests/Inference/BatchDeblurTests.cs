@@ -62,6 +62,26 @@ public sealed class BatchDeblurTests : IDisposable
     }
 
     [Fact]
+    public void Inputs_that_differ_only_in_extension_get_distinct_outputs_and_real_clashes_fail()
+    {
+        using (var scope = NewDisposeScope())
+        {
+            ImageIO.Write(Path.Combine(temp, "in", "a.png"), rand(3, 16, 16));
+            ImageIO.Write(Path.Combine(temp, "in", "b.jpg.png"), rand(3, 16, 16));
+        }
+        // the decoder reads the content, so PNG bytes stand in for JPEG files (the kit writes no JPEG)
+        File.Copy(Path.Combine(temp, "in", "a.png"), Path.Combine(temp, "in", "a.jpg"));
+        File.Copy(Path.Combine(temp, "in", "a.png"), Path.Combine(temp, "in", "b.jpg"));
+        var result = BatchDeblur.Run(ImageFiles.Resolve(Path.Combine(temp, "in")), Path.Combine(temp, "out"), Deblurrer())
+            .ToDictionary(r => r.Input.RelativePath);
+        Assert.Equal(("written", "written"), (result["a.png"].Status, result["a.jpg"].Status));
+        Assert.NotEqual(result["a.png"].OutputPath, result["a.jpg"].OutputPath);
+        Assert.True(File.Exists(Path.Combine(temp, "out", "a.jpg.png")));
+        Assert.Equal(("failed", "failed"), (result["b.jpg"].Status, result["b.jpg.png"].Status));
+        Assert.Contains("b.jpg and b.jpg.png", result["b.jpg"].Error);
+    }
+
+    [Fact]
     public void Shards_partition_the_files_deterministically()
     {
         var names = Enumerable.Range(0, 200).Select(i => $"scan{i}.png").ToArray();
