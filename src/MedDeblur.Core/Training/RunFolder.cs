@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MedDeblur.Configuration;
@@ -59,7 +59,7 @@ public sealed class RunFolder
                 $"differing: {string.Join(", ", differing)}): choose another output folder or delete this one");
     }
 
-    /// <summary>Writes <c>environment.json</c>: git commit (if the kit runs from a git checkout), machine, backend.</summary>
+    /// <summary>Writes <c>environment.json</c>: git commit the kit was built from (or null), machine, backend.</summary>
     public void WriteEnvironment(string device)
     {
         var info = TorchRuntime.Describe(device);
@@ -71,28 +71,10 @@ public sealed class RunFolder
         AtomicFile.WriteAllText(EnvironmentPath, node.ToJsonString(JsonDefaults.Indented));
     }
 
-    /// <summary>The current git commit of the working directory's repository (with <c>+dirty</c>), or null.</summary>
-    public static string? GitCommit()
-    {
-        try
-        {
-            var start = new ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var git = Process.Start(start);
-            if (git is null) return null;
-            string head = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit(5000);
-            if (git.ExitCode != 0 || head.Length == 0) return null;
-            var status = new ProcessStartInfo("git", "status --porcelain --untracked-files=no") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var st = Process.Start(status);
-            string dirty = st?.StandardOutput.ReadToEnd().Trim() ?? "";
-            st?.WaitForExit(5000);
-            return dirty.Length > 0 ? head + "+dirty" : head;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null; // git not installed
-        }
-    }
+    /// <summary>The git commit the kit was built from (with <c>+dirty</c> when tracked files were modified), embedded at
+    /// build time (MedDeblur.Core.csproj), or null when it was built without git or outside a git checkout.</summary>
+    public static string? GitCommit() =>
+        typeof(RunFolder).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "GitCommit")?.Value;
 }
 
 /// <summary>Appends one JSON object per line to a log file, flushed after each line (safe to tail while running).</summary>

@@ -174,6 +174,23 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void The_recorded_git_commit_is_the_one_the_kit_was_built_from_wherever_it_runs()
+    {
+        string? head = null;
+        try
+        {
+            using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", "rev-parse HEAD")
+                { WorkingDirectory = Fixture.RepositoryRoot(), RedirectStandardOutput = true, RedirectStandardError = true })!;
+            string output = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            if (git.ExitCode == 0) head = output;
+        }
+        catch (System.ComponentModel.Win32Exception) { } // no git: the build embedded nothing either
+        string? recorded = RunFolder.GitCommit();
+        Assert.Equal(head, recorded?.Replace("+dirty", "", StringComparison.Ordinal)); // embedded at build time, not read from the working directory
+    }
+
+    [Fact]
     public void Run_folder_holds_options_environment_log_and_validation_curves()
     {
         string folder = Folder("run");
