@@ -19,6 +19,9 @@ public sealed record EvaluationSettings
 
     /// <summary>Write every restored image to <c>outputs/&lt;method&gt;/&lt;path&gt;.png</c> under this folder (null = don't).</summary>
     public string? OutputFolder { get; init; }
+
+    /// <summary>Evaluate images larger than this (either side) on their centre crop of at most this size (null = native size).</summary>
+    public int? MaxImageSize { get; init; }
 }
 
 /// <summary>
@@ -46,7 +49,7 @@ public static class Evaluator
         foreach (var item in items)
         {
             using var scope = NewDisposeScope();
-            using var sharp = ImageIO.Read(item.FullPath);
+            using var sharp = CenterCrop(ImageIO.Read(item.FullPath), settings.MaxImageSize);
             var kernelParameters = simulator.FixedFor(settings.KernelSeed, item.RelativePath);
             var noise = simulator.Options.NoiseSigma > 0 ? new TorchSharp.torch.Generator(DeterministicRandom.For(settings.KernelSeed, 0, "noise:" + item.RelativePath).NextSeed()) : null;
             var blurred = simulator.Apply(sharp.Pixels, kernelParameters, noise);
@@ -70,7 +73,21 @@ public static class Evaluator
         }
         var frame = new DataFrame(method, modality, image, length, angle, psnr, ssim, deltaE, seconds);
         return new EvaluationResults(frame, methods.Select(m => m.Name).ToArray(), methods.Where(m => m.KnowsKernel).Select(m => m.Name).ToArray(),
-            settings.Conventions, settings.KernelSeed, simulator.Options);
+            settings.Conventions, settings.KernelSeed, simulator.Options, settings.MaxImageSize);
+    }
+
+    /// <summary>The centre crop of at most <paramref name="maxSize"/> per side (the image itself when it fits or the
+    /// size is null); the crop takes the image's place and ownership.</summary>
+    public static MedicalImage CenterCrop(MedicalImage image, int? maxSize)
+    {
+        if (maxSize is not int max || (image.Height <= max && image.Width <= max)) return image;
+        if (max < 1) throw new ArgumentOutOfRangeException(nameof(maxSize), max, "evaluation.maxImageSize must be positive");
+        int h = Math.Min(max, image.Height), w = Math.Min(max, image.Width), top = (image.Height - h) / 2, left = (image.Width - w) / 2;
+        using (image)
+        {
+            Tensor Crop(Tensor t) => t[.., top..(top + h), left..(left + w)].contiguous().DetachFromDisposeScope();
+            return new MedicalImage(Crop(image.Pixels), image.Alpha is null ? null : Crop(image.Alpha), image.BitDepth, image.Format, image.SourcePath);
+        }
     }
 
     /// <summary>A file-system-safe folder name for a method ("Wiener (oracle kernel)" → "Wiener_oracle_kernel").</summary>

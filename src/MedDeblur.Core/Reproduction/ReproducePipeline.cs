@@ -82,12 +82,12 @@ public static class ReproducePipeline
                 networks.Add((t.Model, network));
                 methods.Add(new NetworkMethod(DisplayName(t.Model), new Deblurrer(network, device, tiles)));
             }
-            if (options.Evaluation.Oracles) methods.AddRange([new WienerOracle(), new RichardsonLucyOracle()]);
+            if (options.Evaluation.Oracles) methods.AddRange([new WienerOracle(), new RichardsonLucyOracle(options.Evaluation.RichardsonLucyIterations)]);
             var test = dataset.Split(DatasetSplit.Test);
             int done = 0;
             string outputs = Path.Combine(folder.Root, "outputs");
             var evaluation = Evaluator.Run(test, methods, simulator,
-                new EvaluationSettings { KernelSeed = options.Evaluation.KernelSeed, Conventions = options.MetricsConventions(), OutputFolder = outputs },
+                new EvaluationSettings { KernelSeed = options.Evaluation.KernelSeed, Conventions = options.MetricsConventions(), OutputFolder = outputs, MaxImageSize = options.Evaluation.MaxImageSize },
                 image => progress?.Invoke(new ReproduceProgress("evaluate", image, (double)++done / test.Count)));
             AtomicFile.WriteAllText(folder.File("tables", "per_image.csv"), evaluation.PerImageCsv());
 
