@@ -135,7 +135,7 @@ public static class ReproducePipeline
                     options.Blur.Describe(),
                     options.MetricsConventions().Describe(),
                     $"device {device}, {TorchRuntime.Describe(options.Device)}",
-                    $"wall time {clock.Elapsed:hh\\:mm\\:ss}",
+                    $"wall time {Durations.Format(clock.Elapsed)}",
                 ])
                 .Section("Data").Table(dataset.Summary())
                 .Section("Figure 4. Blur-sharp pairs").Figure(figure4)
