@@ -156,7 +156,7 @@ public sealed class EvaluationResults
     {
         table.Notes.Add(Conventions.Describe());
         table.Notes.Add($"Inputs: {Blur.Describe()}; one fixed kernel per image from seed {KernelSeed} and its path (per_image.csv lists them).");
-        if (MaxImageSize is int max) table.Notes.Add($"Evaluation budget: images larger than {max}x{max} were evaluated on their centre {max}x{max} crop (not the paper's native size).");
+        if (MaxImageSize is int max) table.Notes.Add($"Evaluation budget: images larger than {max}x{max} were blurred at native size and evaluated on their centre {max}x{max} crop (not the paper's whole images).");
         if (Oracles.Count > 0) table.Notes.Add("† oracle: told the true blur kernel (non-blind), unlike every network; a reference, not a competitor.");
     }
 
