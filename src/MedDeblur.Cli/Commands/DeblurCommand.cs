@@ -14,7 +14,7 @@ public static class DeblurCommand
     {
         var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "a checkpoint written by 'meddeblur train' or 'reproduce'", Required = true };
         var input = new Option<string>("--input", "-i") { Description = "an image, a folder (recursive) or a glob such as 'scans/**/*.tif'", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "output folder (mirrors the input's relative paths; never overwrites an input)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "output folder (mirrors the input's relative paths; PNG/TIFF keep their name, other formats get .png appended: a.jpg -> a.jpg.png; never overwrites an input)", Required = true };
         var tile = new Option<int>("--tile") { Description = "tile size for large images (memory is bounded by the tile)", DefaultValueFactory = _ => 512 };
         var overlap = new Option<int>("--overlap") { Description = "overlap between tiles, cross-faded", DefaultValueFactory = _ => 64 };
         var shard = new Option<string>("--shard") { Description = "process only shard i of n (0-based 'i/n'), for cluster job arrays", DefaultValueFactory = _ => "0/1" };

@@ -23,12 +23,11 @@ public static class ReproduceCommand
             var options = Presets.Load(parse.GetValue(preset)!) with { Device = parse.GetValue(device)! };
             if (parse.GetValue(data) is { } root) options = options with { Data = options.Data with { Root = Path.GetFullPath(root) } };
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"reproduce-{options.Name}");
-            using var cancel = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("Ctrl+C: stopping after this step (checkpoint saved; run again to continue)"); };
+            using var signals = new SignalCancellation("stopping after this step (checkpoint saved; run again to continue)");
             string stage = "";
             try
             {
-                var result = ReproducePipeline.Run(options, folder, cancel.Token, p =>
+                var result = ReproducePipeline.Run(options, folder, signals.Token, p =>
                 {
                     if (p.Stage != stage) { stage = p.Stage; Console.Error.WriteLine($"== {stage}"); }
                     if (p.Fraction is double f && (p.Detail.Contains("step", StringComparison.Ordinal) ? (int)(f * 1000) % 100 == 0 : true))
@@ -37,13 +36,13 @@ public static class ReproduceCommand
                 Console.WriteLine(result.Comparison.ToMarkdown());
                 Console.WriteLine(result.Ablation.ToMarkdown());
                 Console.WriteLine(result.Analysis.ToMarkdown());
-                Console.WriteLine($"report: {result.ReportPath} ({result.Duration:hh\\:mm\\:ss})");
+                Console.WriteLine($"report: {result.ReportPath} ({Durations.Format(result.Duration)})");
                 return 0;
             }
             catch (OperationCanceledException e)
             {
                 Console.Error.WriteLine(e.Message);
-                return 130;
+                return signals.ExitCode;
             }
         }));
         return command;

@@ -40,67 +40,53 @@ public static class TrainCommand
                 trainer = Trainer.Start(options, folder);
             }
             using (trainer)
+            using (var signals = new SignalCancellation("saving a checkpoint after this step ..."))
             {
                 Console.Error.WriteLine($"training {trainer.Options.Model} ({trainer.Network.ParameterCount:N0} parameters) in {trainer.Folder.Root} from step {trainer.Step}");
-                var result = TrainingProgressDisplay.Run(trainer);
+                var result = TrainingProgressDisplay.Run(trainer, signals.Token);
                 Console.WriteLine(result.Cancelled
                     ? $"interrupted at step {result.Step}: checkpoint {result.LastCheckpoint}; continue with: meddeblur train --resume {result.RunFolder}"
                     : $"done: {result.Step} steps, {result.MillisecondsPerStep:0} ms/step; last {result.LastCheckpoint}; best {result.BestCheckpoint ?? "(no validation images)"}");
                 foreach (var v in result.Validations.TakeLast(1))
                     Console.WriteLine($"validation at step {v.Step}: PSNR {v.Psnr:0.00} dB, SSIM {v.Ssim:0.0000}, DeltaE {v.DeltaE:0.00} ({v.Images} images)");
-                return result.Cancelled ? 130 : 0;
+                return result.Cancelled ? signals.ExitCode : 0;
             }
         }));
         return command;
     }
 }
 
-/// <summary>Runs a trainer with a progress bar (step, loss, images/s, ETA) and Ctrl+C handling.</summary>
+/// <summary>Runs a trainer with a progress bar (step, loss, images/s, ETA).</summary>
 public static class TrainingProgressDisplay
 {
-    /// <summary>Trains to the end or until Ctrl+C (then a checkpoint is saved).</summary>
-    public static TrainingResult Run(Trainer trainer)
+    /// <summary>Trains to the end or until <paramref name="cancellation"/> fires (then a checkpoint is saved).</summary>
+    public static TrainingResult Run(Trainer trainer, CancellationToken cancellation)
     {
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler handler = (_, e) =>
+        int total = trainer.Options.Training.Steps;
+        if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {
-            e.Cancel = true;
-            cancel.Cancel();
-            Console.Error.WriteLine("Ctrl+C: saving a checkpoint after this step ...");
-        };
-        Console.CancelKeyPress += handler;
-        try
-        {
-            int total = trainer.Options.Training.Steps;
-            if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+            return trainer.Run(cancellation, new SynchronousProgress<TrainingProgress>(p =>
             {
-                return trainer.Run(cancel.Token, new SynchronousProgress<TrainingProgress>(p =>
+                if (p.Step % trainer.Options.Training.LogEvery == 0 || p.Validation is not null)
+                    Console.Error.WriteLine(Describe(p));
+            }));
+        }
+        TrainingResult result = null!;
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(trainer.Options.Model, maxValue: total);
+                task.Value = trainer.Step;
+                result = trainer.Run(cancellation, new SynchronousProgress<TrainingProgress>(p =>
                 {
-                    if (p.Step % trainer.Options.Training.LogEvery == 0 || p.Validation is not null)
-                        Console.Error.WriteLine(Describe(p));
+                    task.Value = p.Step;
+                    task.Description = Markup.Escape(Describe(p));
                 }));
-            }
-            TrainingResult result = null!;
-            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask(trainer.Options.Model, maxValue: total);
-                    task.Value = trainer.Step;
-                    result = trainer.Run(cancel.Token, new SynchronousProgress<TrainingProgress>(p =>
-                    {
-                        task.Value = p.Step;
-                        task.Description = Markup.Escape(Describe(p));
-                    }));
-                });
-            return result;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= handler;
-        }
+            });
+        return result;
     }
 
     private static string Describe(TrainingProgress p) =>
-        $"step {p.Step}/{p.TotalSteps} loss {p.Loss:0.00000} lr {p.LearningRate:0.0e0} {p.ImagesPerSecond:0.0} img/s ETA {p.Remaining:hh\\:mm\\:ss}" +
+        $"step {p.Step}/{p.TotalSteps} loss {p.Loss:0.00000} lr {p.LearningRate:0.0e0} {p.ImagesPerSecond:0.0} img/s ETA {Durations.Format(p.Remaining)}" +
         (p.Validation is { Images: > 0 } v ? $" | val PSNR {v.Psnr:0.00} SSIM {v.Ssim:0.000}" : "");
 }

@@ -14,9 +14,10 @@ namespace MedDeblur.Classical;
 public static class OracleDeconvolution
 {
     /// <summary>
-    /// Wiener deconvolution <c>X = conj(H) Y / (|H|^2 + nsr)</c> in the Fourier domain. The image is mirrored to twice its
-    /// size first (reflect padding by H-1 and W-1), which makes it periodic without jumps, so the FFT's circular model
-    /// matches the reflect-101 blur and no boundary ringing appears; the result is cropped back.
+    /// Wiener deconvolution <c>X = conj(H) Y / (|H|^2 + nsr)</c> in the Fourier domain. The image is mirrored to about twice
+    /// its size first (reflect-101 padding by H-2 and W-2: one period of its reflect-101 extension), which makes it
+    /// periodic without jumps, so the FFT's circular model matches the reflect-101 blur (exactly for centrally symmetric
+    /// kernels such as odd-length motion lines) and no boundary ringing appears; the result is cropped back.
     /// </summary>
     /// <param name="blurred">Blurred images [B,C,H,W] or [C,H,W] in [0,1].</param>
     /// <param name="kernel">The true kernel [d,d] (any normalisation; its sum is honoured).</param>
@@ -29,7 +30,8 @@ public static class OracleDeconvolution
         bool single = blurred.dim() == 3;
         var y = (single ? blurred.unsqueeze(0) : blurred).to_type(ScalarType.Float64);
         int d = (int)kernel.shape[0], h = (int)y.shape[2], w = (int)y.shape[3];
-        var padded = F.pad(y, [0, w - 1, 0, h - 1], PaddingModes.Reflect);
+        // reflect-101 periodic extension: x0..x(n-1), x(n-2)..x1, period 2n-2 (padding by n-1 would repeat the edge pixel)
+        var padded = F.pad(y, [0, Math.Max(0, w - 2), 0, Math.Max(0, h - 2)], PaddingModes.Reflect);
         int ph = (int)padded.shape[2], pw = (int)padded.shape[3];
         var otf = TransferFunction(kernel.to_type(ScalarType.Float64).to(y.device), ph, pw);
         var spectrum = fft.rfft2(padded);

@@ -135,6 +135,13 @@ public sealed record EvaluationOptions
 
     /// <summary>Images per modality shown in the qualitative figures.</summary>
     public int FigureImages { get; init; } = 1;
+
+    /// <summary>Evaluation budget: test images larger than this (either side) are evaluated on their centre crop of at
+    /// most this size (null = native size, as the paper).</summary>
+    public int? MaxImageSize { get; init; }
+
+    /// <summary>Iterations of the Richardson-Lucy oracle row.</summary>
+    public int RichardsonLucyIterations { get; init; } = 30;
 }
 
 /// <summary>The <c>reproduce</c> section: which networks the pipeline trains and how Table 4 is measured.</summary>
@@ -216,6 +223,8 @@ public sealed record RunOptions
         Training.Validate();
         if (Data.PatchSize < 16) throw new ArgumentOutOfRangeException(nameof(Data.PatchSize), Data.PatchSize, "data.patchSize must be at least 16");
         Data.Split.Validate();
+        if (Evaluation.MaxImageSize is < 16) throw new ArgumentOutOfRangeException(nameof(Evaluation.MaxImageSize), Evaluation.MaxImageSize, "evaluation.maxImageSize must be at least 16 (or null for native size)");
+        if (Evaluation.RichardsonLucyIterations < 1) throw new ArgumentOutOfRangeException(nameof(Evaluation.RichardsonLucyIterations), Evaluation.RichardsonLucyIterations, "evaluation.richardsonLucyIterations must be at least 1");
         MetricsConventions();
         return this;
     }

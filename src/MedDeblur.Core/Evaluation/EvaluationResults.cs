@@ -23,8 +23,9 @@ public sealed record MethodScores(string Method, string Modality, double Psnr, d
 public sealed class EvaluationResults
 {
     internal EvaluationResults(DataFrame perImage, IReadOnlyList<string> methods, IReadOnlyList<string> oracles,
-        MetricConventions conventions, long kernelSeed, BlurOptions blur)
+        MetricConventions conventions, long kernelSeed, BlurOptions blur, int? maxImageSize)
     {
+        MaxImageSize = maxImageSize;
         PerImage = perImage;
         Methods = methods;
         Oracles = oracles;
@@ -32,6 +33,9 @@ public sealed class EvaluationResults
         KernelSeed = kernelSeed;
         Blur = blur;
     }
+
+    /// <summary>The centre-crop budget the images were evaluated at (null = native size).</summary>
+    public int? MaxImageSize { get; }
 
     /// <summary>One row per (method, image).</summary>
     public DataFrame PerImage { get; }
@@ -61,7 +65,7 @@ public sealed class EvaluationResults
         var unknown = methods.Except(Methods).ToArray();
         if (unknown.Length > 0) throw new ArgumentException($"no results for method(s) {string.Join(", ", unknown)}; evaluated: {string.Join(", ", Methods)}");
         var keep = new PrimitiveDataFrameColumn<bool>("keep", Enumerable.Range(0, (int)PerImage.Rows.Count).Select(i => methods.Contains((string)PerImage["method"][i])));
-        return new EvaluationResults(PerImage.Filter(keep), methods, Oracles.Where(methods.Contains).ToArray(), Conventions, KernelSeed, Blur);
+        return new EvaluationResults(PerImage.Filter(keep), methods, Oracles.Where(methods.Contains).ToArray(), Conventions, KernelSeed, Blur, MaxImageSize);
     }
 
     /// <summary>The scores of one method on one image (relative path; the extension is ignored), or null.</summary>
@@ -152,6 +156,7 @@ public sealed class EvaluationResults
     {
         table.Notes.Add(Conventions.Describe());
         table.Notes.Add($"Inputs: {Blur.Describe()}; one fixed kernel per image from seed {KernelSeed} and its path (per_image.csv lists them).");
+        if (MaxImageSize is int max) table.Notes.Add($"Evaluation budget: images larger than {max}x{max} were blurred at native size and evaluated on their centre {max}x{max} crop (not the paper's whole images).");
         if (Oracles.Count > 0) table.Notes.Add("† oracle: told the true blur kernel (non-blind), unlike every network; a reference, not a competitor.");
     }
 

@@ -19,6 +19,9 @@ public sealed record EvaluationSettings
 
     /// <summary>Write every restored image to <c>outputs/&lt;method&gt;/&lt;path&gt;.png</c> under this folder (null = don't).</summary>
     public string? OutputFolder { get; init; }
+
+    /// <summary>Evaluate images larger than this (either side) on their centre crop of at most this size (null = native size).</summary>
+    public int? MaxImageSize { get; init; }
 }
 
 /// <summary>
@@ -49,26 +52,39 @@ public static class Evaluator
             using var sharp = ImageIO.Read(item.FullPath);
             var (blurred, kernelParameters) = simulator.ApplyFixed(sharp.Pixels, settings.KernelSeed, item.RelativePath);
             var kernel = simulator.Kernel(kernelParameters);
+            // blurred at native size, then cropped: the crop's borders keep their true blur context
+            var (reference, input, alpha) = (CenterCrop(sharp.Pixels, settings.MaxImageSize), CenterCrop(blurred, settings.MaxImageSize),
+                sharp.Alpha is null ? null : CenterCrop(sharp.Alpha, settings.MaxImageSize));
             foreach (var m in methods)
             {
                 using var methodScope = NewDisposeScope();
                 var clock = Stopwatch.StartNew();
-                var restored = m.Restore(blurred, kernel);
+                var restored = m.Restore(input, kernel);
                 double elapsed = clock.Elapsed.TotalSeconds;
-                var s = ImageQuality.Measure(sharp.Pixels, restored, settings.Conventions)[0];
+                var s = ImageQuality.Measure(reference, restored, settings.Conventions)[0];
                 method.Append(m.Name); modality.Append(item.Modality); image.Append(item.RelativePath);
                 length.Append(kernelParameters.Length); angle.Append(kernelParameters.AngleDegrees);
                 psnr.Append(s.Psnr); ssim.Append(s.Ssim); deltaE.Append(s.DeltaE); seconds.Append(elapsed);
                 if (settings.OutputFolder is { } folder)
-                    ImageIO.Write(Path.Combine(folder, Safe(m.Name), Path.ChangeExtension(item.RelativePath, ".png")), restored, sharp.Alpha, sharp.BitDepth);
+                    ImageIO.Write(Path.Combine(folder, Safe(m.Name), Path.ChangeExtension(item.RelativePath, ".png")), restored, alpha, sharp.BitDepth);
             }
             if (settings.OutputFolder is { } root)
-                ImageIO.Write(Path.Combine(root, "sharp", Path.ChangeExtension(item.RelativePath, ".png")), sharp.Pixels, sharp.Alpha, sharp.BitDepth);
+                ImageIO.Write(Path.Combine(root, "sharp", Path.ChangeExtension(item.RelativePath, ".png")), reference, alpha, sharp.BitDepth);
             progress?.Invoke(item.RelativePath);
         }
         var frame = new DataFrame(method, modality, image, length, angle, psnr, ssim, deltaE, seconds);
         return new EvaluationResults(frame, methods.Select(m => m.Name).ToArray(), methods.Where(m => m.KnowsKernel).Select(m => m.Name).ToArray(),
-            settings.Conventions, settings.KernelSeed, simulator.Options);
+            settings.Conventions, settings.KernelSeed, simulator.Options, settings.MaxImageSize);
+    }
+
+    /// <summary>The centre crop of [C,H,W] to at most <paramref name="maxSize"/> per side (the tensor itself when it fits
+    /// or the size is null).</summary>
+    public static Tensor CenterCrop(Tensor image, int? maxSize)
+    {
+        if (maxSize is not int max) return image;
+        if (max < 1) throw new ArgumentOutOfRangeException(nameof(maxSize), max, "evaluation.maxImageSize must be positive");
+        int h = (int)image.shape[^2], w = (int)image.shape[^1], top = (h - Math.Min(max, h)) / 2, left = (w - Math.Min(max, w)) / 2;
+        return image[.., top..(top + Math.Min(max, h)), left..(left + Math.Min(max, w))];
     }
 
     /// <summary>A file-system-safe folder name for a method ("Wiener (oracle kernel)" → "Wiener_oracle_kernel").</summary>

@@ -41,11 +41,12 @@ public sealed record BatchItemResult(InputImage Input, string OutputPath, string
 /// </summary>
 public static class BatchDeblur
 {
-    /// <summary>The output path of an input.</summary>
+    /// <summary>The output path of an input: PNG and TIFF inputs keep their name; any other format gets ".png" appended to
+    /// its full name (<c>a.jpg</c> → <c>a.jpg.png</c>), so <c>a.jpg</c> and <c>a.png</c> never share an output.</summary>
     public static string OutputPath(string outputFolder, InputImage input)
     {
-        string ext = Path.GetExtension(input.RelativePath).ToLowerInvariant() is ".tif" or ".tiff" ? ".tif" : ".png";
-        return Path.GetFullPath(Path.Combine(outputFolder, Path.ChangeExtension(input.RelativePath, ext)));
+        bool kept = Path.GetExtension(input.RelativePath).ToLowerInvariant() is ".png" or ".tif" or ".tiff";
+        return Path.GetFullPath(Path.Combine(outputFolder, kept ? input.RelativePath : input.RelativePath + ".png"));
     }
 
     /// <summary>Runs the job over the inputs of <paramref name="shard"/>.</summary>
@@ -54,6 +55,9 @@ public static class BatchDeblur
     {
         shard ??= Shard.All;
         var inputPaths = inputs.Select(i => Path.GetFullPath(i.FullPath)).ToHashSet(StringComparer.Ordinal);
+        // over all inputs, not the shard's, so every shard sees the same clashes (e.g. a.jpg next to a file named a.jpg.png)
+        var claimants = inputs.GroupBy(i => OutputPath(outputFolder, i), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Select(i => i.RelativePath).ToArray(), StringComparer.OrdinalIgnoreCase);
         var results = new List<BatchItemResult>();
         foreach (var input in inputs.Where(i => shard.Contains(i.RelativePath)))
         {
@@ -61,6 +65,8 @@ public static class BatchDeblur
             BatchItemResult result;
             if (inputPaths.Contains(output))
                 result = new BatchItemResult(input, output, "failed", $"the output {output} would overwrite an input; choose another --output folder");
+            else if (claimants[output] is { Length: > 1 } clash)
+                result = new BatchItemResult(input, output, "failed", $"{string.Join(" and ", clash)} would all be written to {output}; rename one of them");
             else if (File.Exists(output))
                 result = new BatchItemResult(input, output, "skipped", null);
             else

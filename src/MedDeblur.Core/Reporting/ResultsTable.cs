@@ -74,7 +74,7 @@ public sealed class ResultsTable : IHtmlDisplayable
         return sb.ToString();
     }
 
-    /// <summary>RFC 4180 CSV (header row, then rows; notes are not included).</summary>
+    /// <summary>RFC 4180 CSV (header row, then rows; the notes go to <see cref="NotesText"/>, written beside it by <see cref="Save"/>).</summary>
     public string ToCsv()
     {
         var sb = new StringBuilder();
@@ -101,10 +101,15 @@ public sealed class ResultsTable : IHtmlDisplayable
         return sb.ToString();
     }
 
-    /// <summary>Writes <c>name.csv</c> and <c>name.md</c> into <paramref name="folder"/> atomically.</summary>
+    /// <summary>The title and the notes (metric conventions, inputs, oracle marks) as plain text, one per line.</summary>
+    public string NotesText() => string.Concat(Notes.Prepend(Title).Select(line => line + "\n"));
+
+    /// <summary>Writes <c>name.csv</c>, <c>name.md</c> and <c>name.notes.txt</c> (the title and notes the CSV cannot
+    /// carry, so the numbers never travel without their conventions) into <paramref name="folder"/> atomically.</summary>
     public void Save(string folder, string name)
     {
         AtomicFile.WriteAllText(Path.Combine(folder, name + ".csv"), ToCsv());
+        AtomicFile.WriteAllText(Path.Combine(folder, name + ".notes.txt"), NotesText());
         AtomicFile.WriteAllText(Path.Combine(folder, name + ".md"), ToMarkdown());
     }
 

@@ -36,7 +36,8 @@ public sealed record ReproduceProgress(string Stage, string Detail, double? Frac
 /// evaluates them (and the blurry input and the oracle rows) on the test split with fixed kernels, profiles them, and
 /// writes Tables 2–4 (CSV + Markdown), the figures (blur-sharp pairs, qualitative comparisons with zoomed insets,
 /// validation curves) and a self-contained report.html. Re-running continues: finished trainings are reused and
-/// unfinished ones resumed from their last checkpoint.
+/// unfinished ones resumed from their last checkpoint (or started afresh if they stopped before one); a folder made
+/// with other options is refused.
 /// </summary>
 public static class ReproducePipeline
 {
@@ -47,6 +48,7 @@ public static class ReproducePipeline
         options = options.Validate();
         var clock = Stopwatch.StartNew();
         var folder = new RunFolder(outputFolder);
+        folder.RefuseOtherOptions(options);
         AtomicFile.WriteAllText(folder.File("options.json"), options.ToJson());
         folder.WriteEnvironment(options.Device);
         var dataset = ImageFolderDataset.Open(options.Data.Root ?? SampleData.Root, options.Data.Split);
@@ -61,7 +63,7 @@ public static class ReproducePipeline
             cancellation.ThrowIfCancellationRequested();
             string runPath = Path.Combine(folder.Root, "runs", model);
             var runOptions = options with { Model = model };
-            using var trainer = File.Exists(Path.Combine(runPath, "options.json")) ? Trainer.Resume(runPath) : Trainer.Start(runOptions, runPath);
+            using var trainer = Trainer.StartOrResume(runOptions, runPath);
             var result = trainer.Run(cancellation, new SynchronousProgress<TrainingProgress>(p =>
                 progress?.Invoke(new ReproduceProgress($"train {model}", $"step {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000} {p.ImagesPerSecond:0.0} img/s", (double)p.Step / p.TotalSteps))));
             if (result.Cancelled) throw new OperationCanceledException($"reproduce was cancelled while training {model}; run it again to continue");
@@ -80,12 +82,12 @@ public static class ReproducePipeline
                 networks.Add((t.Model, network));
                 methods.Add(new NetworkMethod(DisplayName(t.Model), new Deblurrer(network, device, tiles)));
             }
-            if (options.Evaluation.Oracles) methods.AddRange([new WienerOracle(), new RichardsonLucyOracle()]);
+            if (options.Evaluation.Oracles) methods.AddRange([new WienerOracle(), new RichardsonLucyOracle(options.Evaluation.RichardsonLucyIterations)]);
             var test = dataset.Split(DatasetSplit.Test);
             int done = 0;
             string outputs = Path.Combine(folder.Root, "outputs");
             var evaluation = Evaluator.Run(test, methods, simulator,
-                new EvaluationSettings { KernelSeed = options.Evaluation.KernelSeed, Conventions = options.MetricsConventions(), OutputFolder = outputs },
+                new EvaluationSettings { KernelSeed = options.Evaluation.KernelSeed, Conventions = options.MetricsConventions(), OutputFolder = outputs, MaxImageSize = options.Evaluation.MaxImageSize },
                 image => progress?.Invoke(new ReproduceProgress("evaluate", image, (double)++done / test.Count)));
             AtomicFile.WriteAllText(folder.File("tables", "per_image.csv"), evaluation.PerImageCsv());
 
@@ -133,7 +135,7 @@ public static class ReproducePipeline
                     options.Blur.Describe(),
                     options.MetricsConventions().Describe(),
                     $"device {device}, {TorchRuntime.Describe(options.Device)}",
-                    $"wall time {clock.Elapsed:hh\\:mm\\:ss}",
+                    $"wall time {Durations.Format(clock.Elapsed)}",
                 ])
                 .Section("Data").Table(dataset.Summary())
                 .Section("Figure 4. Blur-sharp pairs").Figure(figure4)

@@ -1,6 +1,7 @@
-using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MedDeblur.Configuration;
 using MedDeblur.Runtime;
 
 namespace MedDeblur.Training;
@@ -41,7 +42,24 @@ public sealed class RunFolder
         return path;
     }
 
-    /// <summary>Writes <c>environment.json</c>: git commit (if the kit runs from a git checkout), machine, backend.</summary>
+    /// <summary>
+    /// Throws when the folder's <c>options.json</c> exists and differs from <paramref name="requested"/> (the device and
+    /// the description aside), naming the folder, both presets and the differing sections: results trained with other
+    /// options must never be reused under the requested preset's name.
+    /// </summary>
+    public void RefuseOtherOptions(RunOptions requested)
+    {
+        if (!System.IO.File.Exists(OptionsPath)) return;
+        var stored = RunOptions.Parse(System.IO.File.ReadAllText(OptionsPath), OptionsPath);
+        var a = (stored with { Device = requested.Device, Description = requested.Description }).ToJsonObject();
+        var b = requested.ToJsonObject();
+        var differing = b.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(a[k], b[k])).ToArray();
+        if (differing.Length > 0)
+            throw new MedDeblurException($"{Root} holds a run made with other options (stored preset '{stored.Name}', requested preset '{requested.Name}'; " +
+                $"differing: {string.Join(", ", differing)}): choose another output folder or delete this one");
+    }
+
+    /// <summary>Writes <c>environment.json</c>: git commit the kit was built from (or null), machine, backend.</summary>
     public void WriteEnvironment(string device)
     {
         var info = TorchRuntime.Describe(device);
@@ -53,28 +71,10 @@ public sealed class RunFolder
         AtomicFile.WriteAllText(EnvironmentPath, node.ToJsonString(JsonDefaults.Indented));
     }
 
-    /// <summary>The current git commit of the working directory's repository (with <c>+dirty</c>), or null.</summary>
-    public static string? GitCommit()
-    {
-        try
-        {
-            var start = new ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var git = Process.Start(start);
-            if (git is null) return null;
-            string head = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit(5000);
-            if (git.ExitCode != 0 || head.Length == 0) return null;
-            var status = new ProcessStartInfo("git", "status --porcelain --untracked-files=no") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var st = Process.Start(status);
-            string dirty = st?.StandardOutput.ReadToEnd().Trim() ?? "";
-            st?.WaitForExit(5000);
-            return dirty.Length > 0 ? head + "+dirty" : head;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null; // git not installed
-        }
-    }
+    /// <summary>The git commit the kit was built from (with <c>+dirty</c> when tracked files were modified), embedded at
+    /// build time (MedDeblur.Core.csproj), or null when it was built without git or outside a git checkout.</summary>
+    public static string? GitCommit() =>
+        typeof(RunFolder).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "GitCommit")?.Value;
 }
 
 /// <summary>Appends one JSON object per line to a log file, flushed after each line (safe to tail while running).</summary>
@@ -102,6 +102,24 @@ public sealed class JsonlLog : IDisposable
             catch (JsonException) { /* a line being written when the run stopped */ }
         }
         return records;
+    }
+
+    /// <summary>
+    /// Keeps only the records of steps up to <paramref name="step"/> (atomic rewrite; a missing log is left missing): a run
+    /// resumed from its checkpoint at that step logs the later steps again, so curves would otherwise show them twice.
+    /// </summary>
+    public static void TruncateAfter(string path, int step)
+    {
+        if (!System.IO.File.Exists(path)) return;
+        var lines = System.IO.File.ReadAllLines(path);
+        var kept = lines.Where(line => Step(line) is int s && s <= step).ToArray();
+        if (kept.Length < lines.Length) AtomicFile.WriteAllText(path, kept.Length == 0 ? "" : string.Join('\n', kept) + "\n");
+
+        static int? Step(string line)
+        {
+            try { return JsonNode.Parse(line)?["step"]?.GetValue<int>(); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { return null; } // torn line
+        }
     }
 
     /// <inheritdoc />

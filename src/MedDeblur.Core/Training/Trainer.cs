@@ -36,11 +36,14 @@ public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, dou
 public sealed record TrainingResult(string RunFolder, string Model, int Step, bool Completed, bool Cancelled, string LastCheckpoint,
     string? BestCheckpoint, IReadOnlyList<ValidationResult> Validations, double MillisecondsPerStep);
 
-/// <summary>The loss became NaN or infinite; the run stopped and the last good checkpoint is kept.</summary>
+/// <summary>The loss or the weights became NaN or infinite; the run stopped and the last good checkpoint is kept.</summary>
 public sealed class TrainingDivergedException : MedDeblurException
 {
     /// <summary>Creates the exception.</summary>
-    public TrainingDivergedException(string message) : base(message) { }
+    public TrainingDivergedException(string message, string? lastGoodCheckpoint) : base(message) => LastGoodCheckpoint = lastGoodCheckpoint;
+
+    /// <summary>The latest checkpoint whose weights are finite and gave a finite loss on the next batch, or null.</summary>
+    public string? LastGoodCheckpoint { get; }
 }
 
 /// <summary>
@@ -87,14 +90,13 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Starts a new run in <paramref name="runFolder"/> (which must not hold a run already).</summary>
-    public static Trainer Start(RunOptions options, string runFolder) => Start(options, runFolder, replaceUnstarted: false);
-
-    private static Trainer Start(RunOptions options, string runFolder, bool replaceUnstarted)
+    /// <summary>Starts a new run in <paramref name="runFolder"/>. A folder whose run has a checkpoint is refused (resume
+    /// it instead); a run that stopped before its first checkpoint is replaced (options written atomically).</summary>
+    public static Trainer Start(RunOptions options, string runFolder)
     {
         var folder = new RunFolder(runFolder);
-        if (File.Exists(folder.OptionsPath) && !(replaceUnstarted && LatestCheckpoint(folder) is null))
-            throw new MedDeblurException($"{folder.Root} already holds a run (options.json exists): resume it with --resume or choose another --output");
+        if (LatestCheckpoint(folder) is { } latest)
+            throw new MedDeblurException($"{folder.Root} already holds a run with checkpoints (latest {Path.GetFileName(latest)}): continue it with 'meddeblur train --resume {folder.Root}' or choose another --output");
         var trainer = new Trainer(options, folder, null); // opens the dataset first, so a bad --data leaves no half-made run folder
         AtomicFile.WriteAllText(folder.OptionsPath, options.ToJson());
         folder.WriteEnvironment(options.Device);
@@ -107,16 +109,20 @@ public sealed class Trainer : IDisposable
         var folder = new RunFolder(runFolder);
         if (!File.Exists(folder.OptionsPath)) throw new MedDeblurException($"{folder.Root} holds no run to resume (no options.json)");
         var options = RunOptions.Parse(File.ReadAllText(folder.OptionsPath), folder.OptionsPath);
-        var latest = LatestCheckpoint(folder) ?? throw new MedDeblurException($"{folder.Root} holds no checkpoint to resume from");
+        var latest = LatestCheckpoint(folder) ?? throw new MedDeblurException(
+            $"{folder.Root} holds no checkpoint to resume from (the run stopped before its first checkpoint): start it afresh with 'meddeblur train --output {folder.Root}' (without --resume)");
         return new Trainer(options, folder, latest);
     }
 
-    /// <summary>Resumes the run in <paramref name="runFolder"/> if it holds one with a checkpoint, else starts it (what
-    /// notebooks do, so running a notebook twice continues instead of failing).</summary>
+    /// <summary>Resumes the run in <paramref name="runFolder"/> if it has a checkpoint, else starts it afresh there (what
+    /// <c>reproduce</c> and the notebooks do, so running twice continues instead of failing). A checkpointed run whose
+    /// stored options differ from <paramref name="options"/> is refused (see <see cref="RunFolder.RefuseOtherOptions"/>).</summary>
     public static Trainer StartOrResume(RunOptions options, string runFolder)
     {
         var folder = new RunFolder(runFolder);
-        return File.Exists(folder.OptionsPath) && LatestCheckpoint(folder) is not null ? Resume(runFolder) : Start(options, runFolder, replaceUnstarted: true);
+        if (LatestCheckpoint(folder) is null) return Start(options, runFolder);
+        folder.RefuseOtherOptions(options);
+        return Resume(runFolder);
     }
 
     /// <summary>The network being trained.</summary>
@@ -140,8 +146,10 @@ public sealed class Trainer : IDisposable
         var t = options.Training;
         int last = Math.Min(t.Steps, stopAtStep ?? t.Steps);
         var validations = new List<ValidationResult>();
+        JsonlLog.TruncateAfter(folder.LogPath, step); // steps logged after the checkpoint we resumed from are trained again
         using var log = new JsonlLog(folder.LogPath);
         var clock = Stopwatch.StartNew();
+        var trainClock = new Stopwatch(); // train steps only: images/s and ETA leave out validation and checkpoints
         int startStep = step;
         double lossSum = 0;
         int lossCount = 0;
@@ -153,20 +161,16 @@ public sealed class Trainer : IDisposable
         {
             if (cancellation.IsCancellationRequested) { cancelled = true; break; }
             double lr = LearningRate(step);
+            trainClock.Start();
             double loss = TrainStep(step, lr);
-            if (!double.IsFinite(loss))
-            {
-                log.Write(new { step = step + 1, kind = "diverged", loss });
-                throw new TrainingDivergedException(
-                    $"{options.Model}: the loss became {loss} at step {step + 1}; training stopped. The last good checkpoint is " +
-                    $"{(lastCheckpoint.Length > 0 ? lastCheckpoint : "none (no checkpoint was written yet)")}. Try a lower learning rate or gradient clipping.");
-            }
+            trainClock.Stop();
+            if (!double.IsFinite(loss)) throw Diverged(log, $"the loss became {loss} at step {step + 1}");
             step++;
             lossSum += loss;
             lossCount++;
-            double seconds = clock.Elapsed.TotalSeconds;
-            double imagesPerSecond = (step - startStep) * t.BatchSize / Math.Max(seconds, 1e-9);
-            var remaining = TimeSpan.FromSeconds(seconds / (step - startStep) * (last - step));
+            double seconds = clock.Elapsed.TotalSeconds, trainSeconds = trainClock.Elapsed.TotalSeconds;
+            double imagesPerSecond = (step - startStep) * t.BatchSize / Math.Max(trainSeconds, 1e-9);
+            var remaining = TimeSpan.FromSeconds(trainSeconds / (step - startStep) * (last - step));
 
             if (step % t.LogEvery == 0 || step == last)
             {
@@ -186,10 +190,10 @@ public sealed class Trainer : IDisposable
                 }
             }
             if (step % t.CheckpointEvery == 0 || step == last || validated is { Images: > 0 })
-                lastCheckpoint = SaveCheckpoint(validated);
+                lastCheckpoint = SaveCheckpoint(log, validated);
             progress?.Report(new TrainingProgress(step, t.Steps, loss, lr, imagesPerSecond, clock.Elapsed, remaining, validated));
         }
-        if (cancelled) lastCheckpoint = SaveCheckpoint(null);
+        if (cancelled) lastCheckpoint = SaveCheckpoint(log, null);
         string best = Path.Combine(folder.CheckpointsPath, "best.ckpt");
         return new TrainingResult(folder.Root, options.Model, step, step >= t.Steps, cancelled, lastCheckpoint,
             File.Exists(best) ? best : null, validations, clock.Elapsed.TotalMilliseconds / Math.Max(1, step - startStep));
@@ -221,8 +225,34 @@ public sealed class Trainer : IDisposable
         return value.item<float>();
     }
 
-    private string SaveCheckpoint(ValidationResult? validated)
+    /// <summary>
+    /// The run diverged with the weights after the current number of updates (their loss, or the weights themselves, are not
+    /// finite). The checkpoint of step k holds the weights whose loss is only known at step k + 1, so the last good one is
+    /// the latest checkpoint before the current step: its weights were checked finite and gave a finite loss.
+    /// </summary>
+    private TrainingDivergedException Diverged(JsonlLog log, string what)
     {
+        log.Write(new { step, kind = "diverged", reason = what });
+        string? good = StepCheckpoints(folder).LastOrDefault(p => CheckpointStep(p) < step);
+        return new TrainingDivergedException(
+            $"{options.Model}: {what}; training stopped. The last good checkpoint is " +
+            $"{good ?? "none (no good checkpoint was written yet)"}. Try a lower learning rate or gradient clipping.", good);
+    }
+
+    /// <summary>True when every parameter is finite (one fused reduction, one host synchronisation).</summary>
+    private bool WeightsFinite()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return stack(network.parameters().Select(p => p.isfinite().all()).ToArray()).all().item<bool>();
+    }
+
+    private static int CheckpointStep(string path) =>
+        int.Parse(Path.GetFileNameWithoutExtension(path).AsSpan("step-".Length), System.Globalization.CultureInfo.InvariantCulture);
+
+    private string SaveCheckpoint(JsonlLog log, ValidationResult? validated)
+    {
+        if (!WeightsFinite()) throw Diverged(log, $"the weights became NaN or infinite at step {step}");
         bool improved = validated is { Images: > 0 } && (bestPsnr is null || validated.Psnr > bestPsnr);
         if (improved) bestPsnr = validated!.Psnr;
         var header = new CheckpointHeader

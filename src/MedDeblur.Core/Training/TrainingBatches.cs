@@ -44,8 +44,9 @@ public sealed class TrainingBatches : IDisposable
     {
         using var scope = NewDisposeScope();
         var random = DeterministicRandom.For(seed, step, "batch");
-        var kernels = simulator.Sample(new Generator(random.NextSeed()), batchSize);
-        var noise = simulator.Options.NoiseSigma > 0 ? new Generator(random.NextSeed()) : null;
+        using var kernelGenerator = new Generator(random.NextSeed());
+        var kernels = simulator.Sample(kernelGenerator, batchSize);
+        using var noise = simulator.Options.NoiseSigma > 0 ? new Generator(random.NextSeed()) : null;
         int p = data.PatchSize;
         var inputs = new List<Tensor>[scales];
         for (int k = 0; k < scales; k++) inputs[k] = [];

@@ -37,6 +37,42 @@ public sealed class TrainingCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_saves_a_checkpoint_and_exits_with_143()
+    {
+        if (OperatingSystem.IsWindows()) return; // no SIGTERM to send
+        string run = Path.Combine(temp, "term");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { "exec", Path.Combine(AppContext.BaseDirectory, "meddeblur.dll"), "train", "--preset", "smoke", "--steps", "100000",
+                             "--output", run, "--data", Fixture.Sample(""), "--device", "cpu" },
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync(); // completes when the process exits
+            string log = Path.Combine(run, "log.jsonl");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!(File.Exists(log) && new FileInfo(log).Length > 0) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(50);
+            if (process.HasExited) Assert.Fail($"training ended before the signal: {await stderr}");
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+                await kill.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            string err = await stderr;
+            Assert.True(process.ExitCode == 143, $"exit {process.ExitCode}: {err}");
+            Assert.Contains("SIGTERM", err);
+            Assert.Contains("interrupted at step", await stdout);
+            Assert.NotNull(MedDeblur.Training.Trainer.LatestCheckpoint(new MedDeblur.Training.RunFolder(run)));
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public void Bad_options_give_exit_code_1_with_the_option_named()
     {
         var (exit, _, err) = CliHarness.Run("train", "--preset", "nonexistent", "--output", Path.Combine(temp, "x"));

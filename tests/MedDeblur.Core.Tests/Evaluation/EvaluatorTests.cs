@@ -64,6 +64,23 @@ public sealed class EvaluatorTests : IDisposable
     }
 
     [Fact]
+    public void An_evaluation_budget_evaluates_the_centre_crop_and_says_so()
+    {
+        var dataset = SmallDataset(); // 112x96 images
+        var results = Evaluator.Run(dataset.Split(DatasetSplit.Test), [new BlurryInput()], new MotionBlurSimulator(new BlurOptions { MaxLength = 25 }),
+            new EvaluationSettings { MaxImageSize = 64, OutputFolder = Path.Combine(temp, "out") });
+        using (var sharp = ImageIO.Read(Path.Combine(temp, "out", "sharp", "mri", "brain_pd_fse_s05.png")))
+        using (var original = ImageIO.Read(dataset.Items.Single(i => i.RelativePath.StartsWith("mri/brain", StringComparison.Ordinal)).FullPath))
+        using (var scope = NewDisposeScope())
+        {
+            Assert.Equal((64, 64), (sharp.Width, sharp.Height));
+            Assert.True(sharp.Pixels.allclose(original.Pixels[.., 16..80, 24..88], atol: 1e-6), "the crop is the centre of the image");
+        }
+        Assert.Contains("centre 64x64 crop", results.ComparisonTable().ToMarkdown());
+        Assert.DoesNotContain("centre", Evaluator.Run(dataset.Split(DatasetSplit.Test), [new BlurryInput()], new MotionBlurSimulator()).ComparisonTable().ToMarkdown());
+    }
+
+    [Fact]
     public void Tables_mark_oracles_print_conventions_and_subsets_keep_their_order()
     {
         var dataset = SmallDataset();

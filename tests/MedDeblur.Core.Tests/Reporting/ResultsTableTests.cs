@@ -33,6 +33,23 @@ public class ResultsTableTests
     }
 
     [Fact]
+    public void Save_writes_the_notes_beside_the_csv()
+    {
+        string folder = Fixture.TempFolder();
+        try
+        {
+            Sample().Save(folder, "t2");
+            Assert.Equal("Table 2\nPSNR: RGB, 8-bit\n", File.ReadAllText(Path.Combine(folder, "t2.notes.txt")));
+            Assert.Equal(Sample().ToCsv(), File.ReadAllText(Path.Combine(folder, "t2.csv")));
+            Assert.True(File.Exists(Path.Combine(folder, "t2.md")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Row_with_wrong_cell_count_names_the_table()
     {
         var e = Assert.Throws<ArgumentException>(() => new ResultsTable("T4", ["a", "b"]).Add(1));

@@ -15,6 +15,9 @@ public sealed class ReproducePipelineTests : IDisposable
     public void Smoke_preset_writes_tables_figures_and_a_self_contained_report()
     {
         var options = Presets.Load("smoke") with { Device = "cpu", Data = Presets.Load("smoke").Data with { Root = SampleData.Root } };
+        // a previous run that stopped before MedDeblur's first checkpoint: its stale options must not block the rerun
+        Directory.CreateDirectory(Path.Combine(temp, "runs", "meddeblur"));
+        File.WriteAllText(Path.Combine(temp, "runs", "meddeblur", "options.json"), (options with { Model = "meddeblur", Training = options.Training with { Steps = 999 } }).ToJson());
         var stages = new List<string>();
         var result = ReproducePipeline.Run(options, temp, progress: p => stages.Add(p.Stage));
 
@@ -25,7 +28,8 @@ public sealed class ReproducePipelineTests : IDisposable
 
         // Table 2: every modality of the test split x (blurry input + 5 networks + 2 oracles), then the averages
         var methods = result.Comparison.Rows.Select(r => r[1]).Distinct().ToArray();
-        Assert.Equal(["Blurry input", "MedDeblur", "SRN-Deblur", "DeepDeblur", "ZhaoNet (DnCNN)", "TEMImageNet", "Wiener (oracle kernel) †", "Richardson-Lucy 30 it. (oracle kernel) †"], methods);
+        Assert.Equal(["Blurry input", "MedDeblur", "SRN-Deblur", "DeepDeblur", "ZhaoNet (DnCNN)", "TEMImageNet", "Wiener (oracle kernel) †", $"Richardson-Lucy {options.Evaluation.RichardsonLucyIterations} it. (oracle kernel) †"], methods);
+        Assert.Contains(result.Comparison.Notes, n => n.Contains($"centre {options.Evaluation.MaxImageSize}x", StringComparison.Ordinal)); // the smoke budget is stated
         Assert.Equal(["ct", "fundus", "microscopy", "mri", "xray", "Average"], result.Comparison.Rows.Select(r => r[0]).Distinct());
         Assert.Equal(["Base", "Base + scale-recurrent", "MedDeblur"], result.Ablation.Rows.Select(r => r[0]));
         Assert.Equal(8, result.Analysis.Rows.Count);
@@ -48,5 +52,20 @@ public sealed class ReproducePipelineTests : IDisposable
         Assert.Contains("Table 3. Ablation", html);
         Assert.Contains(MedDeblur.Display.Html.Encode(options.Blur.Describe()), html);
         Assert.True(File.Exists(Path.Combine(temp, "runs", "meddeblur", "checkpoints", "best.ckpt")));
+        Assert.Equal(options.Training.Steps, result.Training[0].Step);
+        Assert.True(File.Exists(Path.Combine(temp, "tables", "table2_comparison.notes.txt")));
+    }
+
+    [Fact]
+    public void A_folder_reproduced_with_another_preset_is_refused()
+    {
+        var smoke = Presets.Load("smoke");
+        File.WriteAllText(Path.Combine(temp, "options.json"), smoke.ToJson());
+        var quick = Presets.Load("quick") with { Device = "cpu" };
+        var e = Assert.Throws<MedDeblurException>(() => ReproducePipeline.Run(quick, temp));
+        Assert.Contains(Path.GetFullPath(temp), e.Message);
+        Assert.Contains("'smoke'", e.Message);
+        Assert.Contains("'quick'", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(temp, "runs")), "nothing may be trained into a refused folder");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MedDeblur.Configuration;
 using MedDeblur.Networks;
 using MedDeblur.Training;
 using TorchSharp;
@@ -64,18 +65,39 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void Diverging_loss_stops_the_run_with_a_clear_message_and_keeps_the_last_good_checkpoint()
     {
-        using var trainer = Trainer.Start(TrainingFixture.Smoke(steps: 40, checkpointEvery: 1, learningRate: 1e9) with
+        // three sane steps, then a learning rate that blows the network up: the checkpoint written after the first bad
+        // update has finite weights whose loss is only found to be NaN one step later, so it must not be called good
+        var options = TrainingFixture.Smoke() with
         {
-            Training = TrainingFixture.Smoke().Training with { Steps = 40, CheckpointEvery = 1, LearningRate = 1e9, Loss = LossKind.Mse, LogEvery = 1 },
-        }, Folder("nan"));
+            Training = TrainingFixture.Smoke().Training with { Steps = 40, CheckpointEvery = 1, KeepLast = 40, Loss = LossKind.Mse, LogEvery = 1 },
+        };
+        string folder = Folder("nan");
+        using (var sane = Trainer.Start(options, folder)) sane.Run(stopAtStep: 3);
+        options = options with { Training = options.Training with { LearningRate = 1e9 } };
+        File.WriteAllText(Path.Combine(folder, "options.json"), options.ToJson());
+        using var trainer = Trainer.Resume(folder);
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Run());
-        Assert.Contains("the loss became", e.Message);
         Assert.Contains("last good checkpoint", e.Message);
-        string last = Trainer.LatestCheckpoint(trainer.Folder)!;
-        Assert.Contains(last, e.Message);
-        var header = Checkpoint.ReadHeader(last);
-        Assert.True(header.Step < 40);
+        string good = e.LastGoodCheckpoint!;
+        Assert.True(good is not null, File.ReadAllText(trainer.Folder.LogPath));
+        Assert.Contains(good, e.Message);
         Assert.Contains("\"kind\":\"diverged\"", File.ReadAllText(trainer.Folder.LogPath));
+
+        // the reported checkpoint holds finite weights that give a finite loss on the batch trained after it
+        var (network, header) = Checkpoint.LoadNetwork(good);
+        using (network)
+        using (var scope = NewDisposeScope())
+        {
+            Assert.True(header.Step < Checkpoint.ReadHeader(Trainer.LatestCheckpoint(trainer.Folder)!).Step, "the latest checkpoint was reported although its loss is unknown");
+            Assert.All(network.parameters(), p => Assert.True(p.isfinite().all().item<bool>(), "non-finite weight in the reported checkpoint"));
+            var dataset = MedDeblur.Data.ImageFolderDataset.Open(options.Data.Root!, options.Data.Split);
+            using var batches = new TrainingBatches(dataset.Split(MedDeblur.Data.DatasetSplit.Train), new MedDeblur.Blur.MotionBlurSimulator(options.Blur),
+                options.Data, network.Scales, options.Training.Seed);
+            var batch = batches.Make(header.Step, options.Training.BatchSize);
+            using var noGrad = no_grad();
+            var loss = new DeblurLoss(LossKind.Mse, false).Compute(network.ForwardScales([.. batch.Pyramid]), batch.Target).item<float>();
+            Assert.True(float.IsFinite(loss), $"loss {loss} of the reported checkpoint");
+        }
     }
 
     [Fact]
@@ -95,12 +117,77 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
-    public void A_folder_that_holds_a_run_is_not_started_twice()
+    public void A_folder_that_holds_a_checkpointed_run_is_not_started_twice()
     {
         string folder = Folder("twice");
-        using (Trainer.Start(TrainingFixture.Smoke(), folder)) { }
+        using (var trainer = Trainer.Start(TrainingFixture.Smoke(steps: 1), folder)) trainer.Run();
         var e = Assert.Throws<MedDeblurException>(() => Trainer.Start(TrainingFixture.Smoke(), folder));
         Assert.Contains("--resume", e.Message);
+    }
+
+    [Fact]
+    public void A_run_stopped_before_its_first_checkpoint_is_started_afresh_and_resume_says_so()
+    {
+        string folder = Folder("stale");
+        using (Trainer.Start(TrainingFixture.Smoke(steps: 7), folder)) { } // options.json, no checkpoint
+        File.WriteAllText(Path.Combine(folder, "log.jsonl"), "{\"step\":1,\"kind\":\"train\"}\n");
+        var e = Assert.Throws<MedDeblurException>(() => Trainer.Resume(folder));
+        Assert.Contains("without --resume", e.Message);
+        Assert.Contains(Path.GetFullPath(folder), e.Message);
+        using (var again = Trainer.StartOrResume(TrainingFixture.Smoke(steps: 2), folder))
+        {
+            Assert.Equal(0, again.Step);
+            Assert.True(again.Run().Completed);
+        }
+        Assert.Equal(2, RunOptions.Parse(File.ReadAllText(Path.Combine(folder, "options.json")), "options.json").Training.Steps);
+        Assert.Equal([1, 2], JsonlLog.Read(Path.Combine(folder, "log.jsonl")).Where(r => (string?)r["kind"] == "train").Select(r => (int)r["step"]!)); // the stale step-1 entry is gone
+        using var resumed = Trainer.StartOrResume(TrainingFixture.Smoke(steps: 2), folder);
+        Assert.Equal(2, resumed.Step);
+    }
+
+    [Fact]
+    public void Start_or_resume_refuses_a_folder_trained_with_other_options()
+    {
+        string folder = Folder("other");
+        using (var trainer = Trainer.Start(TrainingFixture.Smoke(steps: 1), folder)) trainer.Run();
+        var quick = Presets.Load("quick");
+        var e = Assert.Throws<MedDeblurException>(() => Trainer.StartOrResume(TrainingFixture.Smoke(steps: 1) with { Name = "quick", Network = quick.Network }, folder));
+        Assert.Contains(Path.GetFullPath(folder), e.Message);
+        Assert.Contains("'smoke'", e.Message);
+        Assert.Contains("'quick'", e.Message);
+        Assert.Contains("network", e.Message);
+    }
+
+    [Fact]
+    public void Resume_drops_the_log_entries_after_the_checkpoint()
+    {
+        string folder = Folder("log");
+        using (var trainer = Trainer.Start(TrainingFixture.Smoke(steps: 4, checkpointEvery: 2), folder)) trainer.Run(stopAtStep: 3);
+        File.Delete(Path.Combine(folder, "checkpoints", "step-0000003.ckpt")); // as if the process died after logging step 3
+        using (var trainer = Trainer.Resume(folder))
+        {
+            Assert.Equal(2, trainer.Step);
+            trainer.Run();
+        }
+        var steps = JsonlLog.Read(Path.Combine(folder, "log.jsonl")).Where(r => (string?)r["kind"] == "train").Select(r => (int)r["step"]!);
+        Assert.Equal([1, 2, 3, 4], steps);
+    }
+
+    [Fact]
+    public void The_recorded_git_commit_is_the_one_the_kit_was_built_from_wherever_it_runs()
+    {
+        string? head = null;
+        try
+        {
+            using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", "rev-parse HEAD")
+                { WorkingDirectory = Fixture.RepositoryRoot(), RedirectStandardOutput = true, RedirectStandardError = true })!;
+            string output = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            if (git.ExitCode == 0) head = output;
+        }
+        catch (System.ComponentModel.Win32Exception) { } // no git: the build embedded nothing either
+        string? recorded = RunFolder.GitCommit();
+        Assert.Equal(head, recorded?.Replace("+dirty", "", StringComparison.Ordinal)); // embedded at build time, not read from the working directory
     }
 
     [Fact]
