@@ -113,7 +113,8 @@ public static class Benchmarks
         {
             Device = "cpu",
             Data = o.Data with { Root = SampleData.Root },
-            Training = o.Training with { Steps = last, ValidateEvery = 0, CheckpointEvery = last, LogEvery = 100 },
+            // one step past the last measured one: the run's final validation and checkpoint come after the reading
+            Training = o.Training with { Steps = last + 1, ValidateEvery = 0, CheckpointEvery = last + 1, LogEvery = 100 },
         };
         var rss = new Dictionary<int, double>();
         string folder = Path.Combine(workFolder, "memory-" + Guid.NewGuid().ToString("N"));
