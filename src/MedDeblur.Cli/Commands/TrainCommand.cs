@@ -68,7 +68,7 @@ public static class TrainingProgressDisplay
             return trainer.Run(cancellation, new SynchronousProgress<TrainingProgress>(p =>
             {
                 if (p.Step % trainer.Options.Training.LogEvery == 0 || p.Validation is not null)
-                    Console.Error.WriteLine(Describe(p));
+                    Console.Error.WriteLine(p.Describe());
             }));
         }
         TrainingResult result = null!;
@@ -80,13 +80,9 @@ public static class TrainingProgressDisplay
                 result = trainer.Run(cancellation, new SynchronousProgress<TrainingProgress>(p =>
                 {
                     task.Value = p.Step;
-                    task.Description = Markup.Escape(Describe(p));
+                    task.Description = Markup.Escape(p.Describe());
                 }));
             });
         return result;
     }
-
-    private static string Describe(TrainingProgress p) =>
-        $"step {p.Step}/{p.TotalSteps} loss {p.Loss:0.00000} lr {p.LearningRate:0.0e0} {p.ImagesPerSecond:0.0} img/s ETA {Durations.Format(p.Remaining)}" +
-        (p.Validation is { Images: > 0 } v ? $" | val PSNR {v.Psnr:0.00} SSIM {v.Ssim:0.000}" : "");
 }

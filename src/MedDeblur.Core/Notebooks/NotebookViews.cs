@@ -1,4 +1,3 @@
-using System.Globalization;
 using MedDeblur.Blur;
 using MedDeblur.Display;
 using MedDeblur.Figures;
@@ -22,19 +21,6 @@ public static class KernelTables
         foreach (var k in kernels) table.Add(k.ToString(), MotionKernel.OfficialSum(k));
         table.Notes.Add("1.00 keeps the brightness; the kit's default normalisation (by the sum) always gives 1.00.");
         return table;
-    }
-}
-
-/// <summary>One line per training progress report, as the command line's progress bar shows it.</summary>
-public static class TrainingProgressText
-{
-    /// <summary>Step, loss, speed, time left and the validation PSNR when the step validated.</summary>
-    public static string Format(TrainingProgress p)
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        string text = string.Create(CultureInfo.InvariantCulture,
-            $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.00000}  {p.ImagesPerSecond:0.0} images/s  ETA {p.Remaining:hh\\:mm\\:ss}");
-        return p.Validation is { Images: > 0 } v ? text + string.Create(CultureInfo.InvariantCulture, $"  | validation PSNR {v.Psnr:0.00} dB") : text;
     }
 }
 

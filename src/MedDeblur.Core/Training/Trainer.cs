@@ -21,7 +21,17 @@ namespace MedDeblur.Training;
 /// <param name="Remaining">Estimated time to the last step.</param>
 /// <param name="Validation">Validation result if this step validated, else null.</param>
 public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double LearningRate, double ImagesPerSecond,
-    TimeSpan Elapsed, TimeSpan Remaining, ValidationResult? Validation);
+    TimeSpan Elapsed, TimeSpan Remaining, ValidationResult? Validation)
+{
+    /// <summary>One line, as the command line's progress bar and notebook 2 show it: step, loss, learning rate, speed, time
+    /// left, and the validation PSNR/SSIM when the step validated.</summary>
+    public string Describe()
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        string line = string.Create(c, $"step {Step}/{TotalSteps} loss {Loss:0.00000} lr {LearningRate:0.0e0} {ImagesPerSecond:0.0} img/s ETA {Durations.Format(Remaining)}");
+        return Validation is { Images: > 0 } v ? line + string.Create(c, $" | val PSNR {v.Psnr:0.00} SSIM {v.Ssim:0.000}") : line;
+    }
+}
 
 /// <summary>How a training run ended.</summary>
 /// <param name="RunFolder">The run folder.</param>
