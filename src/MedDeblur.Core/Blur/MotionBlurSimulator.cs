@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MedDeblur.Data;
 using MedDeblur.Imaging;
+using MedDeblur.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -132,7 +133,7 @@ public sealed class MotionBlurSimulator
         if (size < FftThreshold)
         {
             var weight = frame.expand(b, c, size, size).reshape(b * c, 1, size, size);
-            result = F.conv2d(padded.reshape(1, b * c, padded.shape[2], padded.shape[3]), weight, groups: b * c).reshape(b, c, h, w);
+            result = Convolutions.Conv2d(padded.reshape(1, b * c, padded.shape[2], padded.shape[3]), weight, groups: b * c).reshape(b, c, h, w);
         }
         else
         {

@@ -3,6 +3,7 @@ using MedDeblur.Blur;
 using MedDeblur.Data;
 using MedDeblur.Imaging;
 using MedDeblur.Metrics;
+using MedDeblur.Runtime;
 using Microsoft.Data.Analysis;
 using static TorchSharp.torch;
 
@@ -35,6 +36,7 @@ public static class Evaluator
     public static EvaluationResults Run(IReadOnlyList<DatasetItem> items, IReadOnlyList<IDeblurMethod> methods, MotionBlurSimulator simulator,
         EvaluationSettings? settings = null, Action<string>? progress = null)
     {
+        TorchRuntime.RequireCorrectNumerics();
         settings ??= new EvaluationSettings();
         if (items.Count == 0) throw new MedDeblurException("nothing to evaluate: the split holds no images");
         var method = new StringDataFrameColumn("method");

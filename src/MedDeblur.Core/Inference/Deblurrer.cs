@@ -1,5 +1,6 @@
 using MedDeblur.Imaging;
 using MedDeblur.Networks;
+using MedDeblur.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,6 +21,7 @@ public sealed class Deblurrer
     /// <summary>Wraps <paramref name="network"/> (moved to <paramref name="device"/> by the caller or here).</summary>
     public Deblurrer(DeblurNetwork network, Device device, TileOptions? tiles = null)
     {
+        TorchRuntime.RequireCorrectNumerics();
         this.network = network;
         this.device = device;
         this.tiles = (tiles ?? new TileOptions()).Validate();

@@ -14,7 +14,8 @@ public static class TorchRuntime
     /// <summary>
     /// Prepares the process for TorchSharp: applies <see cref="MallocTuning"/>, on Linux loads the patched
     /// <c>libLibTorchSharp.so</c> that the build placed beside this assembly (so a notebook that referenced TorchSharp
-    /// from the NuGet cache still gets the Debian 12 load fix), loads LibTorch and enables <see cref="DenormalFlushing"/>.
+    /// from the NuGet cache still gets the Debian 12 load fix), loads LibTorch, enables <see cref="DenormalFlushing"/> and
+    /// chooses a correct convolution path with <see cref="ConvolutionSelfCheck"/>.
     /// Safe to call more than once; every kit entry point calls it.
     /// </summary>
     public static void Initialize()
@@ -34,6 +35,7 @@ public static class TorchRuntime
             }
             _ = get_num_threads(); // loads LibTorch before the flag below, and before LibTorch starts its thread pool
             DenormalFlushing.Apply();
+            ConvolutionSelfCheck.Apply();
             initialized = true;
         }
     }
@@ -57,6 +59,19 @@ public static class TorchRuntime
             return new Device(n);
         }
         throw new ArgumentException($"device '{name}' is not one of auto, cpu, cuda, cuda:N.");
+    }
+
+    /// <summary>
+    /// Throws when the start-up self-check found no convolution path that computes correct numbers on this CPU: training
+    /// and evaluation call it so that they refuse instead of producing garbage.
+    /// </summary>
+    /// <exception cref="WrongNumericsException">No checked convolution path is correct here.</exception>
+    public static void RequireCorrectNumerics()
+    {
+        Initialize();
+        var check = ConvolutionSelfCheck.Result;
+        if (check is { Correct: false, Forced: false })
+            throw new WrongNumericsException(check);
     }
 
     /// <summary>The backend this library was built with (<c>cpu</c> or <c>cuda</c>, from the TorchBackend build property).</summary>
@@ -90,6 +105,7 @@ public static class TorchRuntime
             Threads: get_num_threads(),
             MallocTuned: MallocTuning.Applied,
             DenormalsFlushed: DenormalFlushing.Enabled,
+            Convolution: ConvolutionSelfCheck.Result?.ToString() ?? "not checked",
             Os: RuntimeInformation.OSDescription,
             Dotnet: RuntimeInformation.FrameworkDescription,
             ProcessorCount: Environment.ProcessorCount);
@@ -106,15 +122,33 @@ public static class TorchRuntime
 /// <param name="Threads">LibTorch intra-op threads.</param>
 /// <param name="MallocTuned">Whether the glibc malloc settings are active.</param>
 /// <param name="DenormalsFlushed">Whether LibTorch flushes denormal floats to zero.</param>
+/// <param name="Convolution">The convolution path in use and the start-up self-check's verdict (<see cref="ConvolutionSelfCheck"/>).</param>
 /// <param name="Os">Operating system description.</param>
 /// <param name="Dotnet">.NET runtime description.</param>
 /// <param name="ProcessorCount">Logical processors.</param>
 public sealed record RuntimeInfo(
     string MedDeblurVersion, string TorchSharpVersion, string LibTorchVersion, string Backend, string Device,
-    bool CudaAvailable, int Threads, bool MallocTuned, bool DenormalsFlushed, string Os, string Dotnet, int ProcessorCount)
+    bool CudaAvailable, int Threads, bool MallocTuned, bool DenormalsFlushed, string Convolution, string Os, string Dotnet, int ProcessorCount)
 {
     /// <inheritdoc />
     public override string ToString() =>
         $"MedDeblur.Core {MedDeblurVersion} | TorchSharp {TorchSharpVersion} | LibTorch {LibTorchVersion} | " +
-        $"backend {Backend} | device {Device} | threads {Threads} | malloc tuned {MallocTuned} | denormals flushed {DenormalsFlushed} | {Os} | {Dotnet}";
+        $"backend {Backend} | device {Device} | threads {Threads} | malloc tuned {MallocTuned} | denormals flushed {DenormalsFlushed} | {Os} | {Dotnet}\n" +
+        $"convolutions: {Convolution}";
+}
+
+/// <summary>The start-up self-check found that no convolution path computes correct numbers on this CPU.</summary>
+public sealed class WrongNumericsException : MedDeblurException
+{
+    /// <summary>Creates the exception from the self-check's verdict.</summary>
+    public WrongNumericsException(ConvolutionCheckResult check)
+        : base($"LibTorch's convolutions give wrong numbers on this CPU ({check.Machine}), on every path the kit knows: " +
+               $"{string.Join("; ", check.Checks)}. Training or evaluating here would produce garbage; see environment/README.md " +
+               "(\"Convolution self-check\") and report the CPU model.")
+    {
+        Check = check;
+    }
+
+    /// <summary>The self-check's verdict.</summary>
+    public ConvolutionCheckResult Check { get; }
 }

@@ -153,6 +153,7 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public TrainingResult Run(CancellationToken cancellation = default, IProgress<TrainingProgress>? progress = null, int? stopAtStep = null)
     {
+        TorchRuntime.RequireCorrectNumerics();
         var t = options.Training;
         int last = Math.Min(t.Steps, stopAtStep ?? t.Steps);
         var validations = new List<ValidationResult>();
@@ -244,9 +245,15 @@ public sealed class Trainer : IDisposable
     {
         log.Write(new { step, kind = "diverged", reason = what });
         string? good = StepCheckpoints(folder).LastOrDefault(p => CheckpointStep(p) < step);
+        // A NaN within the first steps is rarely the learning rate: point to the numerics of this CPU first.
+        string advice = step <= 10
+            ? $"A NaN in the first steps usually means wrong numerics, not a too-high learning rate: this CPU's convolution " +
+              $"self-check says {ConvolutionSelfCheck.Result?.ToString() ?? "nothing (not run)"} (see `meddeblur info` and " +
+              "environment/README.md); if it looks right, try a lower learning rate or gradient clipping."
+            : "Try a lower learning rate or gradient clipping.";
         return new TrainingDivergedException(
             $"{options.Model}: {what}; training stopped. The last good checkpoint is " +
-            $"{good ?? "none (no good checkpoint was written yet)"}. Try a lower learning rate or gradient clipping.", good);
+            $"{good ?? "none (no good checkpoint was written yet)"}. {advice}", good);
     }
 
     /// <summary>True when every parameter is finite (one fused reduction, one host synchronisation).</summary>

@@ -108,9 +108,9 @@ public sealed class DeepDeblurNetwork : DeblurNetwork
             ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
             ArgumentOutOfRangeException.ThrowIfLessThan(resBlocks, 1);
             CheckKernelSize(kernelSize);
-            var layers = new List<Module<Tensor, Tensor>> { Conv2d(inChannels, features, kernelSize, padding: kernelSize / 2) };
+            var layers = new List<Module<Tensor, Tensor>> { new CheckedConv2d(inChannels, features, kernelSize, padding: kernelSize / 2) };
             for (int i = 0; i < resBlocks; i++) layers.Add(new ResBlock(features, kernelSize));
-            layers.Add(Conv2d(features, 3, kernelSize, padding: kernelSize / 2));
+            layers.Add(new CheckedConv2d(features, 3, kernelSize, padding: kernelSize / 2));
             body = Sequential(layers);
             RegisterComponents();
         }
@@ -141,8 +141,8 @@ public sealed class DeepDeblurNetwork : DeblurNetwork
             ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
             CheckKernelSize(kernelSize);
             body = Sequential(
-                Conv2d(features, features, kernelSize, padding: kernelSize / 2), ReLU(),
-                Conv2d(features, features, kernelSize, padding: kernelSize / 2));
+                new CheckedConv2d(features, features, kernelSize, padding: kernelSize / 2), ReLU(),
+                new CheckedConv2d(features, features, kernelSize, padding: kernelSize / 2));
             RegisterComponents();
         }
 
@@ -170,7 +170,7 @@ public sealed class DeepDeblurNetwork : DeblurNetwork
         public UpConvolution(int kernelSize) : base(nameof(UpConvolution))
         {
             CheckKernelSize(kernelSize);
-            uppath = Sequential(Conv2d(3, 12, kernelSize, padding: kernelSize / 2), PixelShuffle(2));
+            uppath = Sequential(new CheckedConv2d(3, 12, kernelSize, padding: kernelSize / 2), PixelShuffle(2));
             RegisterComponents();
         }
 

@@ -24,14 +24,14 @@ public sealed class DnCnnNetwork : DeblurNetwork
     {
         Features = Options.Baselines.Width(64);
         MiddleLayers = Options.Baselines.Depth(15);
-        var layers = new List<Module<Tensor, Tensor>> { Conv2d(3, Features, 3, padding: 1), ReLU() };
+        var layers = new List<Module<Tensor, Tensor>> { new CheckedConv2d(3, Features, 3, padding: 1), ReLU() };
         for (int i = 0; i < MiddleLayers; i++)
         {
-            layers.Add(Conv2d(Features, Features, 3, padding: 1, bias: false));
+            layers.Add(new CheckedConv2d(Features, Features, 3, padding: 1, bias: false));
             layers.Add(BatchNorm2d(Features, eps: 1e-4, momentum: 0.95));
             layers.Add(ReLU());
         }
-        layers.Add(Conv2d(Features, 3, 3, padding: 1, bias: false));
+        layers.Add(new CheckedConv2d(Features, 3, 3, padding: 1, bias: false));
         dncnn = Sequential(layers);
         RegisterComponents();
     }
@@ -51,7 +51,7 @@ public sealed class DnCnnNetwork : DeblurNetwork
         ArgumentNullException.ThrowIfNull(generator);
         foreach (var (_, module) in named_modules())
         {
-            if (module is Conv2d conv)
+            if (module is CheckedConv2d conv)
             {
                 WeightInit.Orthogonal(conv.weight!, generator);
                 using var _ = no_grad();

@@ -23,8 +23,8 @@ namespace MedDeblur.Networks.Baselines;
 public sealed class TemImageNetwork : DeblurNetwork
 {
 #pragma warning disable IDE1006 // field names mirror the released state-dict keys
-    private readonly Conv2d conv1_1, conv1_2, conv2_1, conv2_2, conv4_1, conv4_2, upconv4, conv7_1, conv7_2, upconv7;
-    private readonly Conv2d conv9_1, conv9_2, conv9_3;
+    private readonly CheckedConv2d conv1_1, conv1_2, conv2_1, conv2_2, conv4_1, conv4_2, upconv4, conv7_1, conv7_2, upconv7;
+    private readonly CheckedConv2d conv9_1, conv9_2, conv9_3;
     private readonly BatchNorm2d bn1_1, bn1_2, bn2_1, bn2_2, bn4, bn4_1, bn4_2, bn4_out, bn7, bn7_1, bn7_2, bn7_out;
     private readonly BatchNorm2d bn9_1, bn9_2, bn9;
 #pragma warning restore IDE1006
@@ -34,33 +34,33 @@ public sealed class TemImageNetwork : DeblurNetwork
     {
         int f1 = Options.Baselines.Width(64), f2 = 2 * f1, f3 = 4 * f1;
         Features = f1;
-        conv1_1 = Conv2d(3, f1, 3, padding: 1);
-        conv1_2 = Conv2d(f1, f1, 3, padding: 1);
+        conv1_1 = new CheckedConv2d(3, f1, 3, padding: 1);
+        conv1_2 = new CheckedConv2d(f1, f1, 3, padding: 1);
         bn1_1 = BatchNorm2d(f1);
         bn1_2 = BatchNorm2d(f1);
-        conv2_1 = Conv2d(f1, f2, 3, padding: 1);
-        conv2_2 = Conv2d(f2, f2, 3, padding: 1);
+        conv2_1 = new CheckedConv2d(f1, f2, 3, padding: 1);
+        conv2_2 = new CheckedConv2d(f2, f2, 3, padding: 1);
         bn2_1 = BatchNorm2d(f2);
         bn2_2 = BatchNorm2d(f2);
-        conv4_1 = Conv2d(f2, f3, 3, padding: 1);
-        conv4_2 = Conv2d(f3, f3, 3, padding: 1);
-        upconv4 = Conv2d(f3, f2, 1);
+        conv4_1 = new CheckedConv2d(f2, f3, 3, padding: 1);
+        conv4_2 = new CheckedConv2d(f3, f3, 3, padding: 1);
+        upconv4 = new CheckedConv2d(f3, f2, 1);
         bn4 = BatchNorm2d(f2);
         bn4_1 = BatchNorm2d(f3);
         bn4_2 = BatchNorm2d(f3);
         bn4_out = BatchNorm2d(f3);
-        conv7_1 = Conv2d(f3, f2, 3, padding: 1);
-        conv7_2 = Conv2d(f2, f2, 3, padding: 1);
-        upconv7 = Conv2d(f2, f1, 1);
+        conv7_1 = new CheckedConv2d(f3, f2, 3, padding: 1);
+        conv7_2 = new CheckedConv2d(f2, f2, 3, padding: 1);
+        upconv7 = new CheckedConv2d(f2, f1, 1);
         bn7 = BatchNorm2d(f1);
         bn7_1 = BatchNorm2d(f2);
         bn7_2 = BatchNorm2d(f2);
         bn7_out = BatchNorm2d(f2);
-        conv9_1 = Conv2d(f2, f1, 3, padding: 1);
-        conv9_2 = Conv2d(f1, f1, 3, padding: 1);
+        conv9_1 = new CheckedConv2d(f2, f1, 3, padding: 1);
+        conv9_2 = new CheckedConv2d(f1, f1, 3, padding: 1);
         bn9_1 = BatchNorm2d(f1);
         bn9_2 = BatchNorm2d(f1);
-        conv9_3 = Conv2d(f1, 3, 1);
+        conv9_3 = new CheckedConv2d(f1, 3, 1);
         bn9 = BatchNorm2d(3);
         RegisterComponents();
     }

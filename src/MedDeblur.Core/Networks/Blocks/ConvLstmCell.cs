@@ -13,7 +13,7 @@ namespace MedDeblur.Networks.Blocks;
 /// </summary>
 public sealed class ConvLstmCell : Module<Tensor, (Tensor Hidden, Tensor Cell), (Tensor Hidden, Tensor Cell)>
 {
-    private readonly Conv2d conv;
+    private readonly CheckedConv2d conv;
     private readonly int hiddenChannels;
 
     /// <summary>Creates the cell.</summary>
@@ -24,7 +24,7 @@ public sealed class ConvLstmCell : Module<Tensor, (Tensor Hidden, Tensor Cell), 
         if (kernelSize < 1 || kernelSize % 2 == 0)
             throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "kernel size must be a positive odd number.");
         this.hiddenChannels = hiddenChannels;
-        conv = Conv2d(inputChannels + hiddenChannels, 4 * hiddenChannels, kernelSize, padding: kernelSize / 2);
+        conv = new CheckedConv2d(inputChannels + hiddenChannels, 4 * hiddenChannels, kernelSize, padding: kernelSize / 2);
         RegisterComponents();
     }
 

@@ -26,7 +26,7 @@ public sealed class EncoderBlock : Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
         int k = options.KernelSize;
-        conv = Sequential(Conv2d(inChannels, outChannels, k, stride: stride, padding: k / 2), ReLU());
+        conv = Sequential(new CheckedConv2d(inChannels, outChannels, k, stride: stride, padding: k / 2), ReLU());
         (blocks, sam) = StageParts.Create(outChannels, options);
         RegisterComponents();
     }
@@ -113,7 +113,7 @@ public sealed class OutputBlock : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(options);
         int k = options.KernelSize;
         (blocks, sam) = StageParts.Create(inChannels, options);
-        conv = Sequential(Conv2d(inChannels, 3, k, padding: k / 2));
+        conv = Sequential(new CheckedConv2d(inChannels, 3, k, padding: k / 2));
         RegisterComponents();
     }
 

@@ -22,8 +22,8 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         if (kernelSize < 1 || kernelSize % 2 == 0)
             throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "kernel size must be a positive odd number.");
-        conv1 = Sequential(Conv2d(channels, channels, kernelSize, padding: kernelSize / 2), ReLU());
-        conv2 = Sequential(Conv2d(channels, channels, kernelSize, padding: kernelSize / 2));
+        conv1 = Sequential(new CheckedConv2d(channels, channels, kernelSize, padding: kernelSize / 2), ReLU());
+        conv2 = Sequential(new CheckedConv2d(channels, channels, kernelSize, padding: kernelSize / 2));
         RegisterComponents();
     }
 

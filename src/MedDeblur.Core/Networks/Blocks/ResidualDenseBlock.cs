@@ -12,14 +12,14 @@ namespace MedDeblur.Networks.Blocks;
 /// </summary>
 public sealed class DenseLayer : Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv;
+    private readonly CheckedConv2d conv;
 
     /// <summary>Creates the layer for <paramref name="channels"/> input channels.</summary>
     public DenseLayer(int channels, int growthRate) : base(nameof(DenseLayer))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(growthRate, 1);
-        conv = Conv2d(channels, growthRate, 3, padding: 1, bias: false);
+        conv = new CheckedConv2d(channels, growthRate, 3, padding: 1, bias: false);
         RegisterComponents();
     }
 
@@ -50,7 +50,7 @@ public sealed class ResidualDenseBlock : Module<Tensor, Tensor>
     private readonly Sequential denseLayers;
 
     [ComponentName(Name = "conv_1x1")]
-    private readonly Conv2d fusion;
+    private readonly CheckedConv2d fusion;
 
     /// <summary>Creates the block for <paramref name="channels"/> channels.</summary>
     public ResidualDenseBlock(int channels, int denseLayerCount = 3, int growthRate = 8) : base(nameof(ResidualDenseBlock))
@@ -62,7 +62,7 @@ public sealed class ResidualDenseBlock : Module<Tensor, Tensor>
         for (int i = 0; i < denseLayerCount; i++)
             layers[i] = new DenseLayer(channels + i * growthRate, growthRate);
         denseLayers = Sequential(layers);
-        fusion = Conv2d(channels + denseLayerCount * growthRate, channels, 1, bias: false);
+        fusion = new CheckedConv2d(channels + denseLayerCount * growthRate, channels, 1, bias: false);
         RegisterComponents();
     }
 

@@ -55,16 +55,16 @@ public sealed class SqueezeExcitation : Module<Tensor, Tensor>
 public sealed class MultiKernelConv : Module<Tensor, Tensor>
 {
     [ComponentName(Name = "square_conv")]
-    private readonly Conv2d squareConv;
+    private readonly CheckedConv2d squareConv;
 
     [ComponentName(Name = "ver_conv")]
-    private readonly Conv2d verticalConv;
+    private readonly CheckedConv2d verticalConv;
 
     [ComponentName(Name = "hor_conv")]
-    private readonly Conv2d horizontalConv;
+    private readonly CheckedConv2d horizontalConv;
 
     [ComponentName(Name = "convCat")]
-    private readonly Conv2d mapConv;
+    private readonly CheckedConv2d mapConv;
 
     [ComponentName(Name = "depth")]
     private readonly SqueezeExcitation channelAttention;
@@ -73,10 +73,10 @@ public sealed class MultiKernelConv : Module<Tensor, Tensor>
     public MultiKernelConv(int channels, int seReduction = 16) : base(nameof(MultiKernelConv))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
-        squareConv = Conv2d(channels, channels, 9, padding: 4);
-        verticalConv = Conv2d(channels, channels, (3L, 1L), padding: (1L, 0L));
-        horizontalConv = Conv2d(channels, channels, (1L, 3L), padding: (0L, 1L));
-        mapConv = Conv2d(2, 1, 9, padding: 4);
+        squareConv = new CheckedConv2d(channels, channels, 9, padding: 4);
+        verticalConv = new CheckedConv2d(channels, channels, (3L, 1L), padding: (1L, 0L));
+        horizontalConv = new CheckedConv2d(channels, channels, (1L, 3L), padding: (0L, 1L));
+        mapConv = new CheckedConv2d(2, 1, 9, padding: 4);
         channelAttention = new SqueezeExcitation(channels, seReduction);
         RegisterComponents();
     }
