@@ -102,6 +102,13 @@ public sealed record NetworkOptions
     /// <summary>The range the network computes in; callers always use [0, 1]. Official: [-1, 1].</summary>
     public DataRange DataRange { get; init; } = DataRange.MinusOneToOne;
 
+    /// <summary>
+    /// Not in the paper (scale-recurrent networks only): every scale's output is its blurred input plus the network's
+    /// output, whose last convolution starts at zero, so training starts from the identity and the bounded head (tanh) is
+    /// dropped. Official: false. The reduced-width presets use it (docs/training.md).
+    /// </summary>
+    public bool GlobalResidual { get; init; }
+
     /// <summary>Size knobs of the baselines.</summary>
     public BaselineOptions Baselines { get; init; } = new();
 
@@ -151,12 +158,12 @@ public sealed record NetworkOptions
         Block == other.Block && DenseLayers == other.DenseLayers && GrowthRate == other.GrowthRate &&
         SeReduction == other.SeReduction && Attention == other.Attention && Scales == other.Scales &&
         Recurrent == other.Recurrent && LstmKernel == other.LstmKernel && KernelSize == other.KernelSize &&
-        DataRange == other.DataRange && Equals(Baselines, other.Baselines);
+        DataRange == other.DataRange && GlobalResidual == other.GlobalResidual && Equals(Baselines, other.Baselines);
 
     /// <inheritdoc />
     public override int GetHashCode() =>
         HashCode.Combine(string.Join(",", Widths), BlocksPerStage, Block, DenseLayers, GrowthRate, SeReduction,
-            HashCode.Combine(Attention, Scales, Recurrent, LstmKernel, KernelSize, DataRange, Baselines));
+            HashCode.Combine(Attention, Scales, Recurrent, LstmKernel, KernelSize, DataRange, GlobalResidual, Baselines));
 
     private static string Format(object? value) => value switch
     {

@@ -23,6 +23,7 @@ namespace MedDeblur.Networks;
 ///   out = outblock(d1 + e1) blocks(w0), SAM(w0), conv k x k (w0 -> 3)                     H
 ///   (h, c) = up2(h), up2(c)                         bilinear x2, align_corners = false
 /// finest output = tanh(out_0) (MedDeblur family; raw for SRN-Deblur)
+/// with NetworkOptions.GlobalResidual: out_k = blurred_k + outblock(...), last conv zero at start, no tanh
 /// </code>
 /// State-dict keys mirror the official ones (<c>inblock.conv.0.weight</c>, <c>eblock1.resblock_stack.0.dense_layers.0.conv.weight</c>,
 /// <c>eblock2.sam.multikernelconv1.square_conv.weight</c>, <c>convlstm.conv.weight</c>, <c>dblock1.deconv.0.weight</c>,
@@ -77,6 +78,10 @@ public sealed class ScaleRecurrentNetwork : DeblurNetwork
         WeightInit.PyTorchDefaults(this, generator);
         foreach (var (_, module) in named_modules())
             if (module is Convolution conv) WeightInit.XavierNormal(conv.weight!, generator);
+        if (!Options.GlobalResidual) return;
+        using var _ = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+            if (name.StartsWith("outblock.conv.", StringComparison.Ordinal)) parameter.zero_();
     }
 
     /// <inheritdoc />
@@ -105,12 +110,12 @@ public sealed class ScaleRecurrentNetwork : DeblurNetwork
             }
             var d2 = dblock1.call(bottleneck);
             var d1 = dblock2.call(d2 + e2);
-            outputs[k] = outblock.call(d1 + e1);
+            outputs[k] = Options.GlobalResidual ? blurred + outblock.call(d1 + e1) : outblock.call(d1 + e1);
             previous = outputs[k];
             if (k > 0 && state is { } s)
                 state = (ImagePyramid.Upsample2(s.Hidden), ImagePyramid.Upsample2(s.Cell));
         }
-        if (boundedOutput) outputs[0] = Options.DataRange.Squash(outputs[0]);
+        if (boundedOutput && !Options.GlobalResidual) outputs[0] = Options.DataRange.Squash(outputs[0]);
         return outputs;
     }
 

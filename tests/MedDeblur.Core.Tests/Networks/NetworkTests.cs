@@ -275,4 +275,22 @@ public class NetworkTests
                              + x[.., .., 1.., ..].slice(2, 0, 32, 4).slice(3, 2, 48, 4) + x[.., .., 2.., ..].slice(2, 0, 32, 4).slice(3, 2, 48, 4)) / 4;
         Assert.True(levels[2].allclose(expected, rtol: 0, atol: 1e-6));
     }
+
+    [Theory]
+    [InlineData("meddeblur")]
+    [InlineData("meddeblur-base")]
+    [InlineData("srn")]
+    public void A_global_residual_network_starts_as_the_identity_and_still_learns(string name)
+    {
+        using var net = NetworkRegistry.Create(name, TestImages.Smoke with { GlobalResidual = true }, seed: 3);
+        using var x = TestImages.Random(5, 2, 3, 32, 48);
+        var scales = net.ForwardScales(x);
+        Assert.True(scales[0].allclose(x, rtol: 0, atol: 1e-6), "the finest output of a fresh network is its input");
+        using var target = x.flip(3);
+        using var loss = nn.functional.l1_loss(scales[0], target);
+        loss.backward();
+        var outGradient = net.named_parameters().Single(p => p.name == "outblock.conv.0.weight").parameter.grad;
+        Assert.NotNull(outGradient);
+        Assert.True(outGradient.abs().sum().item<float>() > 0, "the zero-initialised last layer receives a gradient");
+    }
 }
