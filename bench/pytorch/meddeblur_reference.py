@@ -98,13 +98,13 @@ class MultiKernelConv2(nn.Module):
     One convCat (2->1, 9x9) is shared by both branches; no residual.
     """
 
-    def __init__(self, in_channels, out_channels):
+    def __init__(self, in_channels, out_channels, se_reduction=16):
         super().__init__()
         self.square = nn.Conv2d(in_channels, out_channels, 9, 1, 4, bias=True)
         self.vertical = nn.Conv2d(in_channels, out_channels, (3, 1), 1, (1, 0), bias=True)
         self.horizontal = nn.Conv2d(in_channels, out_channels, (1, 3), 1, (0, 1), bias=True)
         self.conv_cat = nn.Conv2d(2, 1, 9, 1, 4, bias=True)
-        self.se = SELayer(out_channels, 16)
+        self.se = SELayer(out_channels, se_reduction)
         self.act = nn.LeakyReLU(0.2)
 
     def _spatial(self, t):
@@ -121,30 +121,30 @@ class MultiKernelConv2(nn.Module):
         return self.act(x9 * x0)
 
 
-def rd_sam_stack(channels, n_rdb=3):
+def rd_sam_stack(channels, n_rdb=3, se_reduction=16):
     """3 x RDB followed by ONE SAM (the official number_block=3 layout)."""
     return nn.Sequential(*[RDB(channels) for _ in range(n_rdb)],
-                         MultiKernelConv2(channels, channels))
+                         MultiKernelConv2(channels, channels, se_reduction))
 
 
 # --------------------------------------------------------------------------
 # Encoder / decoder / output blocks (model.py)
 # --------------------------------------------------------------------------
 class EBlock(nn.Module):
-    def __init__(self, in_c, out_c, stride):
+    def __init__(self, in_c, out_c, stride, se_reduction=16):
         super().__init__()
         self.conv = nn.Sequential(nn.Conv2d(in_c, out_c, 5, stride, 2, bias=True),
                                   nn.ReLU(inplace=True))
-        self.resblock_stack = rd_sam_stack(out_c)
+        self.resblock_stack = rd_sam_stack(out_c, se_reduction=se_reduction)
 
     def forward(self, x):
         return self.resblock_stack(self.conv(x))
 
 
 class DBlock(nn.Module):
-    def __init__(self, in_c, out_c):
+    def __init__(self, in_c, out_c, se_reduction=16):
         super().__init__()
-        self.resblock_stack = rd_sam_stack(in_c)
+        self.resblock_stack = rd_sam_stack(in_c, se_reduction=se_reduction)
         self.deconv = nn.Sequential(
             nn.ConvTranspose2d(in_c, out_c, 5, stride=2, padding=2, output_padding=1, bias=True),
             nn.ReLU(inplace=True))
@@ -154,9 +154,9 @@ class DBlock(nn.Module):
 
 
 class OutBlock(nn.Module):
-    def __init__(self, in_c):
+    def __init__(self, in_c, se_reduction=16):
         super().__init__()
-        self.resblock_stack = rd_sam_stack(in_c)
+        self.resblock_stack = rd_sam_stack(in_c, se_reduction=se_reduction)
         self.conv = nn.Sequential(nn.Conv2d(in_c, 3, 5, 1, 2, bias=True))
 
     def forward(self, x):
@@ -185,16 +185,18 @@ class CLSTMCell(nn.Module):
 
 
 class SRNDeblurNet(nn.Module):
-    def __init__(self, width=32):
+    def __init__(self, width=32, se_reduction=16):
+        """Paper: width 32, se_reduction 16. Reduced widths (tests) need se_reduction <= width."""
         super().__init__()
         w1, w2, w3 = width, 2 * width, 4 * width
-        self.inblock = EBlock(3 + 3, w1, 1)
-        self.eblock1 = EBlock(w1, w2, 2)
-        self.eblock2 = EBlock(w2, w3, 2)
+        r = se_reduction
+        self.inblock = EBlock(3 + 3, w1, 1, r)
+        self.eblock1 = EBlock(w1, w2, 2, r)
+        self.eblock2 = EBlock(w2, w3, 2, r)
         self.convlstm = CLSTMCell(w3, w3, 5)
-        self.dblock1 = DBlock(w3, w2)
-        self.dblock2 = DBlock(w2, w1)
-        self.outblock = OutBlock(w1)
+        self.dblock1 = DBlock(w3, w2, r)
+        self.dblock2 = DBlock(w2, w1, r)
+        self.outblock = OutBlock(w1, r)
         self.lstm_channels = w3
         for m in self.modules():
             if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):

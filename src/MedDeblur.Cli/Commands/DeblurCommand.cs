@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MedDeblur.Imaging;
 using MedDeblur.Inference;
+using MedDeblur.Networks;
 using MedDeblur.Runtime;
 using MedDeblur.Training;
 
@@ -12,7 +13,7 @@ public static class DeblurCommand
     /// <summary>Creates the verb.</summary>
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "a checkpoint written by 'meddeblur train' or 'reproduce'", Required = true };
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "a checkpoint written by 'meddeblur train' or 'reproduce', or PyTorch weights (.pth) of MedDeblur (the authors' MedDeblur_checkpoint.pth) or SRN-DeblurNet", Required = true };
         var input = new Option<string>("--input", "-i") { Description = "an image, a folder (recursive) or a glob such as 'scans/**/*.tif'", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "output folder (mirrors the input's relative paths; PNG/TIFF keep their name, other formats get .png appended: a.jpg -> a.jpg.png; never overwrites an input)", Required = true };
         var tile = new Option<int>("--tile") { Description = "tile size for large images (memory is bounded by the tile)", DefaultValueFactory = _ => 512 };
@@ -34,7 +35,8 @@ public static class DeblurCommand
                 var deblurrer = new Deblurrer(network, TorchRuntime.ResolveDevice(parse.GetValue(device)!),
                     new TileOptions { TileSize = parse.GetValue(tile), Overlap = parse.GetValue(overlap) });
                 var mine = files.Count(f => part.Contains(f.RelativePath));
-                Console.Error.WriteLine($"{header.Model} from step {header.Step}; shard {part.Index}/{part.Count}: {mine} of {files.Count} file(s)");
+                string origin = header.Format == PyTorchStateDict.FormatName ? $"PyTorch file, step {header.Step}" : $"step {header.Step}";
+                Console.Error.WriteLine($"{header.Model} ({origin}); shard {part.Index}/{part.Count}: {mine} of {files.Count} file(s)");
                 var results = ConsoleProgress.Run($"deblurring {mine} image(s)", mine,
                     report => BatchDeblur.Run(files, parse.GetValue(output)!, deblurrer, part, r => report($"{r.Status} {r.Input.RelativePath}"),
                         new ImageReadOptions { MaxPixels = parse.GetValue(maxPixels) }));

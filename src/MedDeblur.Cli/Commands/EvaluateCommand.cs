@@ -18,7 +18,7 @@ public static class EvaluateCommand
     /// <summary>Creates the verb.</summary>
     public static Command Create()
     {
-        var checkpoints = new Option<string[]>("--checkpoint", "-c") { Description = "checkpoint(s) to evaluate (repeat the option or list several)", AllowMultipleArgumentsPerToken = true };
+        var checkpoints = new Option<string[]>("--checkpoint", "-c") { Description = "checkpoint(s) to evaluate (repeat the option or list several); PyTorch weights (.pth) of MedDeblur or SRN-DeblurNet are accepted and take the paper preset's settings", AllowMultipleArgumentsPerToken = true };
         var data = CommonOptions.Data();
         var split = new Option<DatasetSplit>("--split") { Description = "which split to score", DefaultValueFactory = _ => DatasetSplit.Test };
         var output = new Option<string>("--output", "-o") { Description = "folder for per_image.csv, table.csv/.md and the restored images", Required = true };

@@ -109,10 +109,15 @@ public static class Checkpoint
 
     /// <summary>
     /// Rebuilds the network a checkpoint was trained as (registry name and network options from its header) and loads its
-    /// weights: what <c>deblur</c>, <c>evaluate</c> and the notebooks use.
+    /// weights: what <c>deblur</c>, <c>evaluate</c> and the notebooks use. A PyTorch <c>torch.save</c> file (the
+    /// authors' <c>MedDeblur_checkpoint.pth</c>, an SRN-DeblurNet state dict) is accepted too
+    /// (<see cref="PyTorchStateDict"/>): its header is made up from the file, with the <c>paper</c> preset's other
+    /// options and <see cref="CheckpointHeader.Format"/> = <see cref="PyTorchStateDict.FormatName"/>.
     /// </summary>
     public static (DeblurNetwork Network, CheckpointHeader Header) LoadNetwork(string path)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (PyTorchStateDict.IsPyTorchFile(path)) return LoadPyTorch(path);
         var header = ReadHeader(path);
         var options = RunOptions.Parse(header.Options.ToJsonString(), path + " (header options)");
         var network = NetworkRegistry.Create(header.Model, options.Network);
@@ -128,6 +133,21 @@ public static class Checkpoint
         }
     }
 
+    private static (DeblurNetwork Network, CheckpointHeader Header) LoadPyTorch(string path)
+    {
+        var (network, info) = PyTorchStateDict.LoadNetwork(path);
+        var options = Presets.Load("paper") with { Network = info.Options };
+        var header = new CheckpointHeader
+        {
+            Format = PyTorchStateDict.FormatName,
+            Model = info.Model,
+            Step = info.Step ?? 0,
+            Options = options.ToJsonObject(),
+            SavedUtc = File.GetLastWriteTimeUtc(path),
+        };
+        return (network, header);
+    }
+
     private static BinaryReader Open(string path)
     {
         if (!File.Exists(path)) throw new CheckpointException(path, "the file does not exist");
@@ -136,7 +156,9 @@ public static class Checkpoint
         {
             var magic = reader.ReadBytes(Magic.Length);
             if (!magic.AsSpan().SequenceEqual(Magic))
-                throw new CheckpointException(path, "it is not a MedDeblur checkpoint (wrong magic bytes)");
+                throw new CheckpointException(path, PyTorchStateDict.IsPyTorchFile(path)
+                    ? "it is a PyTorch file: deblur, evaluate and the notebooks load it as weights; training cannot resume from it"
+                    : "it is not a MedDeblur checkpoint (wrong magic bytes)");
             return reader;
         }
         catch

@@ -23,15 +23,18 @@ public sealed class ImageFolderDatasetTests : IDisposable
     public void Sample_set_uses_its_splits_csv_and_keeps_every_source_in_one_split()
     {
         var dataset = ImageFolderDataset.Open(SampleData.Root);
-        Assert.Equal(34, dataset.Items.Count);
-        Assert.Equal(["ct", "fundus", "microscopy", "mri", "xray"], dataset.Modalities.Order().ToArray());
+        Assert.Equal(55, dataset.Items.Count);
+        Assert.Equal(["ct", "fundus", "microscopy", "mri", "natural", "xray"], dataset.Modalities.Order().ToArray());
         Assert.Equal(["LICENSES"], dataset.Ignored);
-        Assert.Equal(18, dataset.Split(DatasetSplit.Train).Count);
-        Assert.Equal(["microscopy/ihc_colon_fhl2.png"], dataset.Split(DatasetSplit.Validation).Select(i => i.RelativePath));
+        Assert.Equal(36, dataset.Split(DatasetSplit.Train).Count);
+        Assert.Equal(["microscopy/ihc_colon_fhl2.png", "mri/head_flair.png", "mri/itk_t1_cor_z25.png", "mri/itk_t1_cor_z35.png"],
+            dataset.Split(DatasetSplit.Validation).Select(i => i.RelativePath).Order(StringComparer.Ordinal));
         Assert.Equal(15, dataset.Split(DatasetSplit.Test).Count);
+        Assert.Equal(13, dataset.Items.Select(i => i.Group).Distinct().Count(g => dataset.Items.First(i => i.Group == g).Split == DatasetSplit.Train));
         Assert.All(dataset.Items.GroupBy(i => i.Group), g => Assert.Single(g.Select(i => i.Split).Distinct()));
         // one source = one group (PROVENANCE.md): the file-name prefix names the source
-        foreach (var source in new[] { "colin27_", "brain_pd_fse_", "coronary_xa_", "retina_", "chest_ct_lungwin|chest_ct_mediastinal" })
+        foreach (var source in new[] { "colin27_", "brain_pd_fse_", "coronary_xa_", "retina_", "chest_ct_lungwin|chest_ct_mediastinal",
+                                       "head_ct_", "stent_ct_", "cardiac_cine_", "dipy_", "itk_t1_cor_" })
         {
             var files = dataset.Items.Where(i => source.Split('|').Any(p => Path.GetFileName(i.RelativePath).StartsWith(p, StringComparison.Ordinal))).ToArray();
             Assert.True(files.Length >= 2, source);
@@ -39,6 +42,20 @@ public sealed class ImageFolderDatasetTests : IDisposable
         }
         Assert.Equal(["ct", "fundus", "microscopy", "mri", "xray"], dataset.Split(DatasetSplit.Test).Select(i => i.Modality).Distinct().Order().ToArray());
         Assert.EndsWith("splits.csv", dataset.SplitSource);
+    }
+
+    [Fact]
+    public void Sample_set_trains_on_colour_images_and_lists_every_file_in_its_provenance()
+    {
+        var dataset = ImageFolderDataset.Open(SampleData.Root);
+        var colourSources = dataset.Split(DatasetSplit.Train)
+            .Where(i => { using var image = ImageIO.Read(i.FullPath); return image.Channels == 3; })
+            .Select(i => i.Group).Distinct().ToArray();
+        Assert.True(colourSources.Length >= 4, string.Join(", ", colourSources));
+        string provenance = File.ReadAllText(Path.Combine(SampleData.Root, "PROVENANCE.md"));
+        Assert.All(dataset.Items, i => Assert.Contains($"| {i.RelativePath} |", provenance));
+        long bytes = new DirectoryInfo(SampleData.Root).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        Assert.InRange(bytes, 1, 20L << 20); // the embedded set stays small enough for a repository
     }
 
     [Fact]
