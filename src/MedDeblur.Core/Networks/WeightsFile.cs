@@ -119,6 +119,7 @@ public static class WeightsFile
             for (long i = 0; i < count; i++)
             {
                 string key = reader.ReadString();
+                CheckTensorRecord(reader, source, key);
                 var tensor = TensorExtensionMethods.Load(reader, skip: false);
                 if (!result.TryAdd(key, tensor))
                 {
@@ -138,6 +139,48 @@ public static class WeightsFile
             foreach (var t in result.Values) t.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Checks one tensor record (LEB128 dtype, rank, dimensions, then the raw bytes) before TorchSharp reads it: LibTorch
+    /// crashes the process (segmentation fault) on an unknown dtype and allocates whatever a damaged shape claims, so
+    /// the dtype must be one TorchSharp saves, the rank and dimensions sane and the data present in the file. The reader
+    /// is left where it was.
+    /// </summary>
+    private static void CheckTensorRecord(BinaryReader reader, string source, string key)
+    {
+        var stream = reader.BaseStream;
+        if (!stream.CanSeek) return;
+        long start = stream.Position;
+        try
+        {
+            long dtype = reader.Read7BitEncodedInt64();
+            int size = dtype switch
+            {
+                0 or 1 or 11 => 1, // Byte, Int8, Bool
+                2 or 5 or 15 => 2, // Int16, Float16, BFloat16
+                3 or 6 => 4, // Int32, Float32
+                4 or 7 or 9 => 8, // Int64, Float64, ComplexFloat32
+                10 => 16, // ComplexFloat64
+                _ => throw new MedDeblurException($"{source}: the file is damaged (tensor '{key}' has an unknown element type {dtype})."),
+            };
+            long rank = reader.Read7BitEncodedInt64();
+            if (rank < 0 || rank > 16) throw new MedDeblurException($"{source}: the file is damaged (tensor '{key}' has rank {rank}).");
+            long bytes = size;
+            for (long d = 0; d < rank; d++)
+            {
+                long dim = reader.Read7BitEncodedInt64();
+                if (dim < 0 || dim > int.MaxValue || (bytes = dim == 0 ? 0 : bytes * dim) > stream.Length)
+                    throw new MedDeblurException($"{source}: the file is damaged or truncated (tensor '{key}' claims more data than the file holds).");
+            }
+            if (bytes > stream.Length - stream.Position)
+                throw new MedDeblurException($"{source}: the file is truncated (tensor '{key}' needs {bytes:N0} bytes, {stream.Length - stream.Position:N0} are left).");
+        }
+        catch (FormatException e)
+        {
+            throw new MedDeblurException($"{source}: the file is damaged (tensor '{key}' has a malformed header).", e);
+        }
+        stream.Position = start;
     }
 
     /// <summary>

@@ -107,7 +107,7 @@ public static class Checkpoint
             }
             catch (MedDeblurException e) when (e is not CheckpointException)
             {
-                throw new CheckpointException(path, e.Message, e);
+                throw new CheckpointException(path, e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message, e);
             }
             if (reader.BaseStream.Position != modelEnd)
                 throw new CheckpointException(path, "the weights section does not match the network (different architecture or widths)");
