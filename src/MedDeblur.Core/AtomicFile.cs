@@ -14,16 +14,19 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Lets <paramref name="write"/> fill a temporary file, then renames it to <paramref name="path"/>.</summary>
+    /// <summary>Lets <paramref name="write"/> fill a temporary file (readable and seekable too), then renames it to <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        // the temporary name adds 38 bytes; a name near the file system's 255-byte limit gets a short one instead
+        string name = Path.GetFileName(full);
+        string temp = Path.Combine(folder, System.Text.Encoding.UTF8.GetByteCount(name) <= 255 - 38
+            ? $".{name}.{Guid.NewGuid():N}.tmp" : $".{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);

@@ -26,11 +26,30 @@ public static class CommonOptions
     };
 
     /// <summary><c>--max-pixels N</c>: the largest image (width x height) a verb reads; larger files are refused.</summary>
-    public static Option<long> MaxPixels() => new("--max-pixels")
+    public static Option<long> MaxPixels()
     {
-        Description = "refuse images larger than this many pixels (width x height)",
-        DefaultValueFactory = _ => new Imaging.ImageReadOptions().MaxPixels,
-    };
+        var option = new Option<long>("--max-pixels")
+        {
+            Description = "refuse images larger than this many pixels (width x height)",
+            DefaultValueFactory = _ => new Imaging.ImageReadOptions().MaxPixels,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long>() < 1) result.AddError($"--max-pixels must be at least 1, got {result.GetValueOrDefault<long>()}");
+        });
+        return option;
+    }
+
+    /// <summary>Refuses an existing file as the value of a folder option (<c>--output</c>), naming it.</summary>
+    public static T FolderOnly<T>(this T option) where T : Option
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.LastOrDefault()?.Value is { } value && File.Exists(value))
+                result.AddError($"{option.Name} {value} is an existing file; give a folder (it is created when missing)");
+        });
+        return option;
+    }
 
     /// <summary><c>--json</c>: machine-readable output on stdout.</summary>
     public static Option<bool> Json() => new("--json") { Description = "print JSON instead of text" };

@@ -15,7 +15,7 @@ public static class DeblurCommand
     {
         var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "a checkpoint written by 'meddeblur train' or 'reproduce', or PyTorch weights (.pth) of MedDeblur (the authors' MedDeblur_checkpoint.pth) or SRN-DeblurNet", Required = true };
         var input = new Option<string>("--input", "-i") { Description = "an image, a folder (recursive) or a glob such as 'scans/**/*.tif'", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "output folder (mirrors the input's relative paths; PNG/TIFF keep their name, other formats get .png appended: a.jpg -> a.jpg.png; never overwrites an input)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "output folder (mirrors the input's relative paths; PNG/TIFF keep their name, other formats get .png appended: a.jpg -> a.jpg.png; never overwrites an input)", Required = true }.FolderOnly();
         var tile = new Option<int>("--tile") { Description = "tile size for large images (memory is bounded by the tile)", DefaultValueFactory = _ => 512 };
         var overlap = new Option<int>("--overlap") { Description = "overlap between tiles, cross-faded", DefaultValueFactory = _ => 64 };
         var shard = new Option<string>("--shard") { Description = "process only shard i of n (0-based 'i/n'), for cluster job arrays", DefaultValueFactory = _ => "0/1" };
@@ -28,10 +28,13 @@ public static class DeblurCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var part = Shard.Parse(parse.GetValue(shard)!);
-            var files = ImageFiles.Resolve(parse.GetValue(input)!);
+            string outputFolder = parse.GetValue(output)!;
+            var files = ImageFiles.Resolve(parse.GetValue(input)!, exclude: outputFolder, skipped: note => Console.Error.WriteLine($"skipped: {note}"));
             var (network, header) = Checkpoint.LoadNetwork(parse.GetValue(checkpoint)!);
             using (network)
             {
+                if (header.Integrity == FileIntegrity.NoChecksum)
+                    Console.Error.WriteLine($"note: {parse.GetValue(checkpoint)} has no checksum (written by an older version): loaded without an integrity check");
                 var deblurrer = new Deblurrer(network, TorchRuntime.ResolveDevice(parse.GetValue(device)!),
                     new TileOptions { TileSize = parse.GetValue(tile), Overlap = parse.GetValue(overlap) });
                 var mine = files.Count(f => part.Contains(f.RelativePath));
@@ -43,7 +46,7 @@ public static class DeblurCommand
                 foreach (var failed in results.Where(r => r.Status == "failed")) Console.Error.WriteLine($"failed: {failed.Input.RelativePath}: {failed.Error}");
                 Console.WriteLine($"{results.Count(r => r.Status == "written")} written, {results.Count(r => r.Status == "skipped")} skipped (already done), " +
                                   $"{results.Count(r => r.Status == "failed")} failed -> {Path.GetFullPath(parse.GetValue(output)!)}");
-                return results.Any(r => r.Status == "failed") ? 1 : 0;
+                return results.Any(r => r.Status == "failed") ? 1 : 0; // the summary line gives the count
             }
         }));
         return command;

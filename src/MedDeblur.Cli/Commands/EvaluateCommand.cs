@@ -21,7 +21,7 @@ public static class EvaluateCommand
         var checkpoints = new Option<string[]>("--checkpoint", "-c") { Description = "checkpoint(s) to evaluate (repeat the option or list several); PyTorch weights (.pth) of MedDeblur or SRN-DeblurNet are accepted and take the paper preset's settings", AllowMultipleArgumentsPerToken = true };
         var data = CommonOptions.Data();
         var split = new Option<DatasetSplit>("--split") { Description = "which split to score", DefaultValueFactory = _ => DatasetSplit.Test };
-        var output = new Option<string>("--output", "-o") { Description = "folder for per_image.csv, table.csv/.md and the restored images", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "folder for per_image.csv, table.csv/.md and the restored images", Required = true }.FolderOnly();
         var oracles = new Option<bool>("--oracles") { Description = "add the Wiener and Richardson-Lucy rows that are told the true kernel" };
         var conventions = new Option<string>("--conventions") { Description = "metric conventions: paper or literature (docs/metrics.md)", DefaultValueFactory = _ => "paper" };
         var kernelSeed = new Option<long>("--kernel-seed") { Description = "seed of the fixed kernels (keep the default to compare with other runs)", DefaultValueFactory = _ => 2023 };

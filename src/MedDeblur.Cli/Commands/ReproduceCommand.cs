@@ -12,7 +12,7 @@ public static class ReproduceCommand
     {
         var preset = CommonOptions.Preset();
         var data = CommonOptions.Data();
-        var output = new Option<string?>("--output", "-o") { Description = "output folder (default: runs/reproduce-<preset>); re-running continues it" };
+        var output = new Option<string?>("--output", "-o") { Description = "output folder (default: runs/reproduce-<preset>); re-running continues it" }.FolderOnly();
         var device = CommonOptions.Device();
         var command = new Command("reproduce", "Reproduce the paper's experiments: Tables 2, 3, 4, Figures 4, 5, 8, 9 and a self-contained report.html.")
         {

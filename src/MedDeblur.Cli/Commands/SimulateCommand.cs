@@ -12,7 +12,7 @@ public static class SimulateCommand
     public static Command Create()
     {
         var input = new Option<string>("--input", "-i") { Description = "an image, a folder (searched recursively) or a glob such as 'scans/**/*.tif'", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "output folder (blurred/, sharp/, kernels/, kernels.csv, figure)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "output folder (blurred/, sharp/, kernels/, kernels.csv, figure)", Required = true }.FolderOnly();
         var root = new Option<string?>("--root")
         {
             Description = "folder the fixed kernels are keyed to: each image's kernel comes from (seed, its path relative to this folder), " +
@@ -43,8 +43,9 @@ public static class SimulateCommand
             var fixedKernel = l is int d ? new BlurKernelParameters(d, a!.Value) : null;
             var simulator = new MotionBlurSimulator(new BlurOptions { Normalization = parse.GetValue(normalization), NoiseSigma = parse.GetValue(noise) });
             string inputValue = parse.GetValue(input)!;
-            var files = ImageFiles.Resolve(inputValue, parse.GetValue(root) ?? DefaultRoot(inputValue));
             string folder = parse.GetValue(output)!;
+            var files = ImageFiles.Resolve(inputValue, parse.GetValue(root) ?? DefaultRoot(inputValue), exclude: folder,
+                skipped: note => Console.Error.WriteLine($"skipped: {note}"));
             var results = ConsoleProgress.Run($"simulating {files.Count} image(s)", files.Count,
                 report => PairExport.Run(files, folder, simulator, parse.GetValue(seed), fixedKernel,
                     r => report(r.Error is null ? r.Input.RelativePath : $"failed {r.Input.RelativePath}"),

@@ -14,7 +14,7 @@ public static class TrainCommand
         var model = new Option<string>("--model", "-m") { Description = "network to train (see 'meddeblur profile --help' for the names)", DefaultValueFactory = _ => "meddeblur" };
         var preset = CommonOptions.Preset();
         var data = CommonOptions.Data();
-        var output = new Option<string?>("--output", "-o") { Description = "run folder (default: runs/<model>-<preset>-<time>)" };
+        var output = new Option<string?>("--output", "-o") { Description = "run folder (default: runs/<model>-<preset>-<time>)" }.FolderOnly();
         var steps = new Option<int?>("--steps") { Description = "override the preset's number of steps" };
         var batch = new Option<int?>("--batch-size") { Description = "override the preset's batch size" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint" };
@@ -28,7 +28,13 @@ public static class TrainCommand
             Trainer trainer;
             if (parse.GetValue(resume) is { } runFolder)
             {
+                // a resumed run continues with its stored options (options.json): other options would silently be ignored
+                var given = new Option[] { model, preset, data, output, steps, batch }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
+                if (given.Length > 0)
+                    throw new MedDeblurException($"--resume continues the run with the options stored in {Path.Combine(runFolder, "options.json")}; " +
+                                                 $"{string.Join(", ", given)} cannot be combined with it (start a new run with --output to change them)");
                 trainer = Trainer.Resume(runFolder);
+                foreach (var note in trainer.Notes) Console.Error.WriteLine($"note: {note}");
             }
             else
             {

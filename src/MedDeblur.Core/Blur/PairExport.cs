@@ -17,7 +17,8 @@ public sealed record PairExportResult(InputImage Input, BlurKernelParameters? Ke
 /// blurred image (same bit depth, channels and alpha as the input), a sharp copy, the kernel as an image, a CSV of the
 /// kernel parameters, and a figure of the first pairs. Outputs are PNG named after the input's relative path
 /// (<see cref="OutputStems"/>: the source extension is kept when two inputs differ only by it). The blur is applied at the image's native resolution. A file that
-/// cannot be read is reported and skipped; everything is written atomically.
+/// cannot be read, blurred or written is reported and skipped and the export goes on; <c>kernels.csv</c> exists from the
+/// start and is kept up to date; inputs inside the output folder are never taken; everything is written atomically.
 /// </summary>
 public static class PairExport
 {
@@ -31,21 +32,33 @@ public static class PairExport
         var results = new List<PairExportResult>();
         var figureRows = new List<IReadOnlyList<FigurePanel>>();
         var csv = new StringBuilder("path,length,angle,normalization,noise_sigma,kernel_sum_official\n");
+        inputs = ImageFiles.WithoutOutputs(inputs, outputFolder); // earlier outputs are never re-blurred
         var stems = OutputStems(inputs);
+        var clashes = Clashes(inputs, stems);
+        string csvPath = Path.Combine(outputFolder, "kernels.csv");
+        AtomicFile.WriteAllText(csvPath, csv.ToString()); // the index exists from the start, whatever happens later
         using var figureScope = NewDisposeScope();
         foreach (var input in inputs)
         {
             PairExportResult result;
+            string stage = "read";
+            string? writing = null;
             try
             {
+                if (clashes.TryGetValue(input.RelativePath, out var clash)) throw new MedDeblurException(clash);
                 using var scope = NewDisposeScope();
                 using var image = ImageIO.Read(input.FullPath, readOptions);
+                stage = "blur";
                 var (blurred, kernel) = simulator.ApplyFixed(image.Pixels, seed, input.RelativePath, fixedKernel);
                 string stem = stems[input.RelativePath];
-                ImageIO.Write(Path.Combine(outputFolder, "blurred", stem + ".png"), blurred, image.Alpha, image.BitDepth);
-                ImageIO.Write(Path.Combine(outputFolder, "sharp", stem + ".png"), image.Pixels, image.Alpha, image.BitDepth);
+                stage = "write";
                 var kernelImage = MotionKernel.ToImage(kernel);
-                ImageIO.Write(Path.Combine(outputFolder, "kernels", stem + ".png"), kernelImage);
+                writing = Path.Combine(outputFolder, "blurred", stem + ".png");
+                ImageIO.Write(writing, blurred, image.Alpha, image.BitDepth);
+                writing = Path.Combine(outputFolder, "sharp", stem + ".png");
+                ImageIO.Write(writing, image.Pixels, image.Alpha, image.BitDepth);
+                writing = Path.Combine(outputFolder, "kernels", stem + ".png");
+                ImageIO.Write(writing, kernelImage);
                 csv.Append(Csv(input.RelativePath)).Append(',').Append(kernel.Length).Append(',')
                    .Append(kernel.AngleDegrees.ToString(CultureInfo.InvariantCulture)).Append(',')
                    .Append(simulator.Options.Normalization.ToString().ToLowerInvariant()).Append(',')
@@ -61,14 +74,16 @@ public static class PairExport
                 }
                 result = new PairExportResult(input, kernel, null);
             }
-            catch (MedDeblurException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                result = new PairExportResult(input, null, e.Message);
+                // one bad file never stops the export: reported, skipped, counted
+                result = new PairExportResult(input, null, BatchFailure.Describe(e, stage, input.FullPath, writing));
             }
             results.Add(result);
+            if (results.Count % 64 == 0) AtomicFile.WriteAllText(csvPath, csv.ToString());
             progress?.Invoke(result);
         }
-        AtomicFile.WriteAllText(Path.Combine(outputFolder, "kernels.csv"), csv.ToString());
+        AtomicFile.WriteAllText(csvPath, csv.ToString());
         if (figureRows.Count > 0)
         {
             ImageGrid.Render(figureRows, new ImageGridOptions
@@ -93,6 +108,19 @@ public static class PairExport
             .Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return inputs.DistinctBy(i => i.RelativePath, StringComparer.Ordinal)
             .ToDictionary(i => i.RelativePath, i => clashing.Contains(Stem(i.RelativePath)) ? i.RelativePath : Stem(i.RelativePath), StringComparer.Ordinal);
+    }
+
+    /// <summary>Inputs whose output names coincide when case is ignored (x.png and X.png): each fails with the reason, as
+    /// in <c>deblur</c>, because on a case-insensitive file system one would overwrite the other.</summary>
+    private static Dictionary<string, string> Clashes(IReadOnlyList<InputImage> inputs, IReadOnlyDictionary<string, string> stems)
+    {
+        var clashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var group in inputs.DistinctBy(i => i.RelativePath, StringComparer.Ordinal)
+                     .GroupBy(i => stems[i.RelativePath], StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+            foreach (var input in group)
+                clashes[input.RelativePath] = $"{string.Join(" and ", group.Select(i => i.RelativePath))} would all be written as " +
+                                              $"{group.Key}.png (names that differ only in case clash on case-insensitive file systems); rename one of them";
+        return clashes;
     }
 
     private static string Csv(string s) => s.IndexOfAny([',', '"']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;

@@ -28,8 +28,9 @@ public sealed class ImageFolderDataset
     /// <summary>Name of the optional group file in the dataset root.</summary>
     public const string GroupsFile = "groups.csv";
 
-    private ImageFolderDataset(string root, IReadOnlyList<DatasetItem> items, IReadOnlyList<string> ignored, string splitSource)
+    private ImageFolderDataset(string root, IReadOnlyList<DatasetItem> items, IReadOnlyList<string> ignored, IReadOnlyList<string> skipped, string splitSource)
     {
+        Skipped = skipped;
         Root = root;
         Items = items;
         Ignored = ignored;
@@ -44,6 +45,10 @@ public sealed class ImageFolderDataset
 
     /// <summary>Subfolders of the root that hold no images.</summary>
     public IReadOnlyList<string> Ignored { get; }
+
+    /// <summary>Entries not taken, with the reason: links to folders already searched (symbolic-link loops), second paths
+    /// of one file, FIFOs and devices, dangling links.</summary>
+    public IReadOnlyList<string> Skipped { get; }
 
     /// <summary>Where the split came from (the splits.csv path or "hash of group, ratios ...").</summary>
     public string SplitSource { get; }
@@ -64,15 +69,22 @@ public sealed class ImageFolderDataset
 
         var files = new List<(string Relative, string Modality, string FullPath)>();
         var ignored = new List<string>();
-        foreach (var file in ImagesIn(full, SearchOption.TopDirectoryOnly))
-            files.Add((Relative(full, file), Path.GetFileName(full), file));
+        var skipped = new List<string>();
+        // one walk over the whole tree: each real folder is visited once (symbolic-link loops are not followed), and a
+        // file reachable under two paths counts once, so no image can land in two splits under two names
+        var all = ImageFiles.DistinctFiles(ImageFiles.Walk(full, skipped: skipped.Add,
+            wanted: f => ImageIO.Extensions.Contains(Path.GetExtension(f))), skipped.Add);
+        foreach (var file in all)
+        {
+            string relative = Relative(full, file);
+            var parts = relative.Split('/');
+            if (parts.Any(p => p.StartsWith('.'))) continue; // hidden files and folders
+            files.Add((relative, parts.Length == 1 ? Path.GetFileName(full) : parts[0], file));
+        }
         foreach (var folder in Directory.GetDirectories(full).Order(StringComparer.Ordinal))
         {
             string name = Path.GetFileName(folder);
-            if (name.StartsWith('.')) continue;
-            var images = ImagesIn(folder, SearchOption.AllDirectories).ToArray();
-            if (images.Length == 0) { ignored.Add(name); continue; }
-            files.AddRange(images.Select(f => (Relative(full, f), name, f)));
+            if (!name.StartsWith('.') && !files.Any(f => f.Modality == name && f.Relative.Contains('/'))) ignored.Add(name);
         }
         if (files.Count == 0)
             throw new MedDeblurException($"dataset folder {full} holds no images ({string.Join(", ", ImageIO.Extensions)}) in itself or its subfolders");
@@ -107,7 +119,7 @@ public sealed class ImageFolderDataset
                 var row = listed[f.Relative];
                 return new DatasetItem(f.Relative, f.Modality, row.Cells[1], SplitRatios.Parse(row.Cells[2])!.Value, f.FullPath);
             }).ToArray();
-            return new ImageFolderDataset(full, items, ignored, splitsPath);
+            return new ImageFolderDataset(full, items, ignored, skipped, splitsPath);
         }
 
         string groupsPath = Path.Combine(full, GroupsFile);
@@ -124,7 +136,7 @@ public sealed class ImageFolderDataset
             string group = groups.TryGetValue(f.Relative, out var row) ? row.Cells[1] : f.Relative;
             return new DatasetItem(f.Relative, f.Modality, group, ratios.Assign(group), f.FullPath);
         }).ToArray();
-        return new ImageFolderDataset(full, hashed, ignored,
+        return new ImageFolderDataset(full, hashed, ignored, skipped,
             $"SHA-256 of each image's {(groups.Count > 0 ? "group (groups.csv)" : "relative path")}, ratios {ratios.Train}/{ratios.Validation}/{ratios.Test}");
     }
 
@@ -140,13 +152,9 @@ public sealed class ImageFolderDataset
         }
         table.Notes.Add($"split: {SplitSource}");
         if (Ignored.Count > 0) table.Notes.Add($"ignored folders without images: {string.Join(", ", Ignored)}");
+        foreach (var entry in Skipped) table.Notes.Add($"skipped {entry}");
         return table;
     }
-
-    private static IEnumerable<string> ImagesIn(string folder, SearchOption option) =>
-        Directory.EnumerateFiles(folder, "*", option)
-            .Where(f => ImageIO.Extensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.'))
-            .Order(StringComparer.Ordinal);
 
     private static string Relative(string root, string file) => Path.GetRelativePath(root, file).Replace('\\', '/');
 

@@ -20,10 +20,15 @@ public static class ImageIO
     private const string Supported = "PNG, JPEG, BMP, WebP, TIFF";
 
     /// <summary>Reads an image file.</summary>
-    /// <exception cref="ImageLoadException">Missing, empty, truncated, corrupt, unsupported or too large.</exception>
+    /// <exception cref="ImageLoadException">Missing, a folder or FIFO/device, empty, truncated, corrupt, unsupported or too large.</exception>
     public static MedicalImage Read(string path, ImageReadOptions? options = null)
     {
-        options ??= new ImageReadOptions();
+        switch (FileSystemFacts.KindOf(path))
+        {
+            case FileKind.Missing: throw new ImageLoadException(path, "the file does not exist");
+            case FileKind.Directory: throw new ImageLoadException(path, "it is a folder, not an image file");
+            case FileKind.Special: throw new ImageLoadException(path, "it is not a regular file (a FIFO, socket or device), so it is not read");
+        }
         byte[] bytes;
         try
         {
@@ -37,6 +42,19 @@ public static class ImageIO
         {
             throw new ImageLoadException(path, $"the file cannot be opened ({e.Message})", e);
         }
+        return Decode(bytes, path, options);
+    }
+
+    /// <summary>
+    /// Decodes an image file already in memory (what <see cref="Read"/> does after reading the file);
+    /// <paramref name="name"/> names it in errors and becomes <see cref="MedicalImage.SourcePath"/>.
+    /// </summary>
+    /// <exception cref="ImageLoadException">Empty, truncated, corrupt, unsupported or too large.</exception>
+    public static MedicalImage Decode(byte[] bytes, string name, ImageReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        string path = name;
+        options = (options ?? new ImageReadOptions()).Validate();
         if (bytes.Length == 0) throw new ImageLoadException(path, "the file is empty");
         var format = Detect(bytes) ?? throw new ImageLoadException(path,
             $"unsupported or unrecognised format (first bytes {Convert.ToHexString(bytes.AsSpan(0, Math.Min(8, bytes.Length)))}); supported: {Supported}");
@@ -45,6 +63,8 @@ public static class ImageIO
             if (format == ImageFileFormat.Tiff) return ReadTiff(path, bytes, options);
             PngCodec.Header? png = format == ImageFileFormat.Png ? PngCodec.ReadHeader(bytes) : null; // parsed once, size checked before decoding
             if (png is { } header) CheckSize(path, header.Width, header.Height, options);
+            if (format == ImageFileFormat.Jpeg && JpegStructure.Check(bytes) is { } damage)
+                throw new ImageLoadException(path, $"the JPEG data is corrupt ({damage})");
             return png is { BitDepth: 16 } ? ReadPng16(path, bytes) : ReadWithSkia(path, bytes, format, png, options);
         }
         catch (ImageLoadException)
@@ -57,7 +77,8 @@ public static class ImageIO
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException or OverflowException or IOException)
         {
-            // only the decoders' own failure types: NullReference/IndexOutOfRange would be bugs of the kit, not bad files
+            // only the decoders' own failure types: NullReference/IndexOutOfRange in the kit's PNG codec would be bugs of
+            // the kit (TIFF decoding maps LibTiff.NET's crashes itself, see ReadTiff)
             throw new ImageLoadException(path, $"the {format} data is corrupt or truncated ({e.Message})", e);
         }
     }
@@ -140,9 +161,19 @@ public static class ImageIO
 
     private static MedicalImage ReadTiff(string path, byte[] bytes, ImageReadOptions options)
     {
-        var (w, h) = TiffCodec.ReadSize(bytes);
-        CheckSize(path, w, h, options);
-        var d = TiffCodec.Decode(bytes);
+        TiffCodec.Decoded d;
+        try
+        {
+            var (w, h) = TiffCodec.ReadSize(bytes);
+            CheckSize(path, w, h, options);
+            d = TiffCodec.Decode(bytes);
+        }
+        catch (Exception e) when (e is IndexOutOfRangeException or NullReferenceException or ArgumentOutOfRangeException
+                                       or InvalidCastException or ArithmeticException or FormatException)
+        {
+            // LibTiff.NET's decoders (e.g. CCITT Group 4) index past their buffers on corrupt data instead of reporting it
+            throw new ImageLoadException(path, $"the TIFF data is corrupt (LibTiff.NET failed with {e.GetType().Name}: {e.Message})", e);
+        }
         return FromSamples(path, d.Width, d.Height, d.Channels, d.BitDepth, d.Samples, ImageFileFormat.Tiff);
     }
 

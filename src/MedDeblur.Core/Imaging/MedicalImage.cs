@@ -82,6 +82,10 @@ public sealed record ImageReadOptions
 {
     /// <summary>Largest accepted image in pixels (width x height), checked from the header before decoding.</summary>
     public long MaxPixels { get; init; } = 100_000_000;
+
+    /// <summary>Checks the values and throws naming the bad one.</summary>
+    public ImageReadOptions Validate() => MaxPixels >= 1 ? this
+        : throw new ArgumentException($"the pixel limit (--max-pixels) must be at least 1, got {MaxPixels}");
 }
 
 /// <summary>An image that cannot be read. The message names the file and the reason; nothing is partially returned.</summary>

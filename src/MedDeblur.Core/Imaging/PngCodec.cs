@@ -64,19 +64,31 @@ internal static class PngCodec
         }
 
         int channels = header.Channels, bytesPerSample = header.BitDepth / 8, bpp = channels * bytesPerSample;
-        byte[] raw;
+        // inflate into a buffer of exactly the size the header implies (filter byte + row per row of every pass), never
+        // more: a small file whose data inflates to gigabytes (a decompression bomb) is refused after that many bytes
+        long expected = Passes(header).Where(p => p.Columns > 0 && p.Rows > 0).Sum(p => (long)p.Rows * (1 + (long)p.Columns * bpp));
+        if (expected > Array.MaxLength) throw new InvalidDataException($"the image ({header.Width}x{header.Height}) is too large to decode");
+        var raw = new byte[expected];
+        int filled = 0;
         try
         {
             idat.Position = 0;
             using var z = new ZLibStream(idat, CompressionMode.Decompress);
-            using var inflated = new MemoryStream();
-            z.CopyTo(inflated);
-            raw = inflated.ToArray();
+            while (filled < raw.Length)
+            {
+                int n = z.Read(raw, filled, raw.Length - filled);
+                if (n == 0) break;
+                filled += n;
+            }
+            if (filled == raw.Length && z.Read(new byte[1], 0, 1) > 0)
+                throw new InvalidDataException($"the compressed image data inflates to more than the {expected:N0} bytes its " +
+                                               $"{header.Width}x{header.Height} header allows (corrupt, or a decompression bomb)");
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException e) when (!e.Message.StartsWith("the compressed image data inflates", StringComparison.Ordinal))
         {
             throw new InvalidDataException($"the compressed image data is corrupt ({e.Message})");
         }
+        if (filled < raw.Length) throw new InvalidDataException("the image data is truncated");
 
         var samples = new ushort[(long)header.Width * header.Height * channels];
         int offset = 0;
@@ -88,7 +100,6 @@ internal static class PngCodec
             var current = new byte[rowBytes];
             for (int r = 0; r < pass.Rows; r++)
             {
-                if (offset + 1 + rowBytes > raw.Length) throw new InvalidDataException("the image data is truncated");
                 byte filter = raw[offset];
                 Array.Copy(raw, offset + 1, current, 0, rowBytes);
                 offset += 1 + rowBytes;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using BitMiracle.LibTiff.Classic;
 
 namespace MedDeblur.Imaging;
@@ -23,6 +24,7 @@ internal static class TiffCodec
         using var tif = Open(file);
         int w = Field(tif, TiffTag.IMAGEWIDTH, 0), h = Field(tif, TiffTag.IMAGELENGTH, 0);
         int bits = Field(tif, TiffTag.BITSPERSAMPLE, 1), spp = Field(tif, TiffTag.SAMPLESPERPIXEL, 1);
+        CheckBuffers(tif, file.Length, w, h, bits, spp);
         var photometric = (Photometric)Field(tif, TiffTag.PHOTOMETRIC, (int)Photometric.MINISBLACK);
         var planar = (PlanarConfig)Field(tif, TiffTag.PLANARCONFIG, (int)PlanarConfig.CONTIG);
         var format = (SampleFormat)Field(tif, TiffTag.SAMPLEFORMAT, (int)SampleFormat.UINT);
@@ -147,9 +149,61 @@ internal static class TiffCodec
         _ => format.ToString(),
     };
 
-    private static Tiff Open(byte[] file) =>
-        Tiff.ClientOpen("memory", "r", new MemoryStream(file, writable: false), new TiffStream())
-        ?? throw new InvalidDataException("LibTiff cannot open the file (corrupt or not a TIFF)");
+    private static Tiff Open(byte[] file)
+    {
+        CheckFirstDirectory(file);
+        return Tiff.ClientOpen("memory", "r", new MemoryStream(file, writable: false), new TiffStream())
+            ?? throw new InvalidDataException("LibTiff cannot open the file (corrupt or not a TIFF)");
+    }
+
+    /// <summary>
+    /// LibTiff.NET allocates what a tag's count claims before reading it, so a damaged count (e.g. 2^30 extra samples)
+    /// would allocate gigabytes from a small file. Every entry of the first directory must claim no more bytes than the
+    /// whole file holds; the directory itself must lie inside the file.
+    /// </summary>
+    private static void CheckFirstDirectory(byte[] file)
+    {
+        if (file.Length < 8) throw new InvalidDataException("the file is truncated in its header");
+        bool little = file[0] == (byte)'I';
+        ulong U16(int at) => little ? BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at)) : BinaryPrimitives.ReadUInt16BigEndian(file.AsSpan(at));
+        ulong U32(int at) => little ? BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at)) : BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(at));
+        ulong U64(int at) => little ? BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(at)) : BinaryPrimitives.ReadUInt64BigEndian(file.AsSpan(at));
+        bool big = U16(2) == 43;
+        if (big && file.Length < 16) throw new InvalidDataException("the file is truncated in its header");
+        ulong offset = big ? U64(8) : U32(4);
+        int countSize = big ? 8 : 2, entrySize = big ? 20 : 12;
+        if (offset + (ulong)countSize > (ulong)file.Length) throw new InvalidDataException($"the first directory offset {offset} lies outside the file");
+        ulong entries = big ? U64((int)offset) : U16((int)offset);
+        if ((ulong)(int)offset + (ulong)countSize + entries * (ulong)entrySize > (ulong)file.Length)
+            throw new InvalidDataException($"the first directory claims {entries} entries, more than the file holds");
+        for (ulong i = 0; i < entries; i++)
+        {
+            int at = (int)offset + countSize + (int)i * entrySize;
+            ulong tag = U16(at), type = U16(at + 2), count = big ? U64(at + 4) : U32(at + 4);
+            ulong size = type switch { 1 or 2 or 6 or 7 => 1, 3 or 8 => 2, 4 or 9 or 11 or 13 => 4, _ => 8 };
+            if (count > (ulong)file.Length || count * size > (ulong)file.Length)
+                throw new InvalidDataException($"tag {tag} claims {count:N0} values ({count * size:N0} bytes), more than the whole file ({file.Length:N0} bytes)");
+        }
+    }
+
+    /// <summary>
+    /// Bounds what decoding allocates: no strip or tile may claim more compressed bytes than the file holds, and a decoded
+    /// tile or row may not be absurdly larger than the image (a damaged tile size would allocate gigabytes).
+    /// </summary>
+    private static void CheckBuffers(Tiff tif, long fileLength, int w, int h, int bits, int spp)
+    {
+        int pieces = tif.IsTiled() ? tif.NumberOfTiles() : tif.NumberOfStrips();
+        for (int i = 0; i < pieces; i++)
+        {
+            long raw = tif.RawStripSize(i);
+            if (raw > fileLength) throw new InvalidDataException($"{(tif.IsTiled() ? "tile" : "strip")} {i} claims {raw:N0} bytes, more than the whole file ({fileLength:N0})");
+        }
+        long imageBytes = (long)w * h * Math.Max(1, spp) * Math.Max(1, bits) / 8;
+        long bound = Math.Max(16L << 20, 4 * imageBytes);
+        long piece = tif.IsTiled() ? tif.TileSize() : tif.ScanlineSize();
+        if (piece < 0 || piece > bound)
+            throw new InvalidDataException($"the {(tif.IsTiled() ? "tile" : "row")} size {piece:N0} bytes does not fit a {w}x{h} image");
+    }
 
     private static int Field(Tiff tif, TiffTag tag, int fallback)
     {

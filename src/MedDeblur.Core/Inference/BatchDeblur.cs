@@ -37,7 +37,8 @@ public sealed record BatchItemResult(InputImage Input, string OutputPath, string
 /// <summary>
 /// Deblurs many files: each output keeps the input's bit depth, channel count and alpha (TIFF stays TIFF, everything else
 /// is written as PNG) under the output folder at the same relative path; outputs are written atomically, never over an
-/// input; a file whose output exists is skipped (re-running resumes); a file that fails to load is reported and skipped.
+/// input; a file whose output exists is skipped (re-running resumes); a file that fails to load, to deblur or to be written
+/// is reported and skipped, and the batch goes on. Inputs inside the output folder (earlier outputs) are never taken.
 /// </summary>
 public static class BatchDeblur
 {
@@ -54,6 +55,8 @@ public static class BatchDeblur
         Shard? shard = null, Action<BatchItemResult>? progress = null, ImageReadOptions? readOptions = null)
     {
         shard ??= Shard.All;
+        // earlier outputs are never inputs: an output folder inside the input folder is left out
+        inputs = ImageFiles.WithoutOutputs(inputs, outputFolder);
         var inputPaths = inputs.Select(i => Path.GetFullPath(i.FullPath)).ToHashSet(StringComparer.Ordinal);
         // over all inputs, not the shard's, so every shard sees the same clashes (e.g. a.jpg next to a file named a.jpg.png)
         var claimants = inputs.GroupBy(i => OutputPath(outputFolder, i), StringComparer.OrdinalIgnoreCase)
@@ -71,17 +74,21 @@ public static class BatchDeblur
                 result = new BatchItemResult(input, output, "skipped", null);
             else
             {
+                string stage = "read";
                 try
                 {
                     using var scope = TorchSharp.torch.NewDisposeScope();
                     using var image = ImageIO.Read(input.FullPath, readOptions);
+                    stage = "deblur";
                     var restored = deblurrer.Deblur(image.Pixels);
+                    stage = "write";
                     ImageIO.Write(output, restored, image.Alpha, image.BitDepth);
                     result = new BatchItemResult(input, output, "written", null);
                 }
-                catch (MedDeblurException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    result = new BatchItemResult(input, output, "failed", e.Message);
+                    // one bad file never stops the batch: reported, skipped, counted
+                    result = new BatchItemResult(input, output, "failed", BatchFailure.Describe(e, stage, input.FullPath, output));
                 }
             }
             results.Add(result);

@@ -43,7 +43,7 @@ public sealed class Deblurrer
         try
         {
             var rgb = ImageIO.ToRgb(image);
-            var restored = TiledInference.Run(rgb, batch => network.call(batch.to(device)), tiles, device);
+            var restored = TiledInference.Run(rgb, batch => network.call(batch.to(device)), tiles, device, network.SizeMultiple);
             return ImageIO.FromRgb(restored.to(image.device), (int)image.shape[0]).clamp(0, 1).MoveToOuterDisposeScope();
         }
         finally

@@ -18,10 +18,12 @@ public sealed record TileOptions
     /// <summary>Checks the values and throws naming the bad one.</summary>
     public TileOptions Validate()
     {
-        if (TileSize < 32) throw new ArgumentOutOfRangeException(nameof(TileSize), TileSize, "tile size must be at least 32 pixels");
+        // messages in the user's terms (--tile/--overlap, evaluation.tileSize/tileOverlap in presets), no property names
+        if (TileSize < 32) throw new ArgumentException($"the tile size (--tile) must be at least 32 pixels, got {TileSize}");
         if (Overlap < 0 || Overlap * 2 >= TileSize)
-            throw new ArgumentOutOfRangeException(nameof(Overlap), Overlap, $"overlap must be in [0, {TileSize / 2}) for tile size {TileSize}");
-        if (TilesPerBatch < 1) throw new ArgumentOutOfRangeException(nameof(TilesPerBatch), TilesPerBatch, "must be at least 1");
+            throw new ArgumentException($"the tile overlap (--overlap) must be at least 0 and less than half the tile size ({TileSize}), " +
+                                        $"i.e. at most {(TileSize - 1) / 2}; got {Overlap}");
+        if (TilesPerBatch < 1) throw new ArgumentException($"the number of tiles per batch must be at least 1, got {TilesPerBatch}");
         return this;
     }
 }
@@ -39,18 +41,33 @@ public static class TiledInference
     /// Tiles are cut on the image's device (move the image to the model's device first, or keep it on the CPU and let
     /// <paramref name="toDevice"/> move each tile).
     /// </summary>
-    public static Tensor Run(Tensor image, Func<Tensor, Tensor> model, TileOptions? options = null, Device? toDevice = null)
+    /// <remarks>
+    /// <paramref name="sizeMultiple"/> is the model's size multiple: a network pads a whole image at the bottom and right
+    /// to it (reflect), so its own bottom/right border effect lands in the cropped padding. Tiled, the image is padded the
+    /// same way first and cropped after, so the tiles at the bottom/right borders see what the whole image would (without
+    /// it, tiles of exactly a multiple, e.g. 32 or 64, put a 2-3 px band at those borders).
+    /// </remarks>
+    public static Tensor Run(Tensor image, Func<Tensor, Tensor> model, TileOptions? options = null, Device? toDevice = null, int sizeMultiple = 1)
     {
         options = (options ?? new TileOptions()).Validate();
         if (image.dim() != 3) throw new ArgumentException($"expected one image [C,H,W], got [{string.Join(",", image.shape)}]");
-        int c = (int)image.shape[0], h = (int)image.shape[1], w = (int)image.shape[2];
+        ArgumentOutOfRangeException.ThrowIfLessThan(sizeMultiple, 1);
+        int h0 = (int)image.shape[1], w0 = (int)image.shape[2];
         var device = toDevice ?? image.device;
-        if (h <= options.TileSize && w <= options.TileSize)
+        if (h0 <= options.TileSize && w0 <= options.TileSize)
         {
             using var whole = NewDisposeScope();
             return model(image.unsqueeze(0).to(device)).squeeze(0).to(image.device).MoveToOuterDisposeScope();
         }
 
+        using var scope = NewDisposeScope();
+        var padded = Networks.DeblurNetwork.PadToMultiple(image.unsqueeze(0), sizeMultiple).squeeze(0);
+        return Tiles(padded, model, options, device)[.., ..h0, ..w0].contiguous().MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Tiles(Tensor image, Func<Tensor, Tensor> model, TileOptions options, Device device)
+    {
+        int c = (int)image.shape[0], h = (int)image.shape[1], w = (int)image.shape[2];
         using var scope = NewDisposeScope();
         var output = zeros(c, h, w, dtype: ScalarType.Float32, device: image.device);
         var weight = zeros(1, h, w, dtype: ScalarType.Float32, device: image.device);

@@ -37,7 +37,9 @@ public sealed record StateDictDifference(
 
 /// <summary>
 /// Network weights on disk, in TorchSharp's own state-dict format (the format of <c>Module.save</c> / <c>Module.load</c>:
-/// a LEB128 entry count, then per entry the key string and the tensor). Saving is atomic (temporary file, then rename);
+/// a LEB128 entry count, then per entry the key string and the tensor), followed by a SHA-256 checksum trailer
+/// (<see cref="ContentChecksum"/>) that loading verifies; files without one (older kit versions, TorchSharp's own
+/// <c>Module.save</c>) still load. Saving is atomic (temporary file, then rename);
 /// loading is strict and, when the file belongs to another architecture or size, fails with a
 /// <see cref="MedDeblurException"/> that lists the missing and unexpected keys and the shape mismatches. The
 /// <see cref="BinaryWriter"/>/<see cref="BinaryReader"/> overloads let a training checkpoint embed the weights.
@@ -46,19 +48,37 @@ public static class WeightsFile
 {
     private const long MaxEntries = 1_000_000;
 
-    /// <summary>Writes the parameters and buffers of <paramref name="module"/> to <paramref name="path"/> (atomically).</summary>
+    /// <summary>Writes the parameters and buffers of <paramref name="module"/> to <paramref name="path"/> (atomically),
+    /// followed by a SHA-256 checksum of the content (<see cref="ContentChecksum"/>).</summary>
     public static void Save(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string full = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        string temporary = full + ".tmp";
-        using (var stream = File.Create(temporary))
-        using (var writer = new BinaryWriter(stream))
-            Write(writer, module);
-        File.Move(temporary, full, overwrite: true);
+        AtomicFile.Write(path, stream =>
+        {
+            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+                Write(writer, module);
+            ContentChecksum.Append(stream);
+        });
+    }
+
+    /// <summary>
+    /// Checks the checksum of a weights file: <see cref="FileIntegrity.Verified"/>, or <see cref="FileIntegrity.NoChecksum"/>
+    /// for a file written before checksums (or by TorchSharp's <c>Module.save</c>).
+    /// </summary>
+    /// <exception cref="MedDeblurException">Missing, or damaged (its content does not match its checksum).</exception>
+    public static FileIntegrity Verify(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new MedDeblurException($"weights file not found: {path}");
+        try
+        {
+            return ContentChecksum.Verify(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new MedDeblurException($"{path}: {e.Message}.", e);
+        }
     }
 
     /// <summary>Writes the state dictionary of <paramref name="module"/> to an open writer (TorchSharp format).</summary>
@@ -73,11 +93,17 @@ public static class WeightsFile
     /// <exception cref="MedDeblurException">The file is missing or is not a TorchSharp weights file.</exception>
     public static Dictionary<string, Tensor> Read(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new MedDeblurException($"weights file not found: {path}");
+        var integrity = Verify(path);
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
-        return Read(reader, path);
+        var result = Read(reader, path);
+        long end = stream.Length - (integrity == FileIntegrity.Verified ? ContentChecksum.TrailerLength : 0);
+        if (stream.Position != end)
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw new MedDeblurException($"{path}: the file is damaged ({end - stream.Position} unexpected bytes after the last tensor).");
+        }
+        return result;
     }
 
     /// <summary>Reads a state dictionary from an open reader; <paramref name="source"/> names it in errors.</summary>
@@ -93,6 +119,7 @@ public static class WeightsFile
             for (long i = 0; i < count; i++)
             {
                 string key = reader.ReadString();
+                CheckTensorRecord(reader, source, key);
                 var tensor = TensorExtensionMethods.Load(reader, skip: false);
                 if (!result.TryAdd(key, tensor))
                 {
@@ -112,6 +139,48 @@ public static class WeightsFile
             foreach (var t in result.Values) t.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Checks one tensor record (LEB128 dtype, rank, dimensions, then the raw bytes) before TorchSharp reads it: LibTorch
+    /// crashes the process (segmentation fault) on an unknown dtype and allocates whatever a damaged shape claims, so
+    /// the dtype must be one TorchSharp saves, the rank and dimensions sane and the data present in the file. The reader
+    /// is left where it was.
+    /// </summary>
+    private static void CheckTensorRecord(BinaryReader reader, string source, string key)
+    {
+        var stream = reader.BaseStream;
+        if (!stream.CanSeek) return;
+        long start = stream.Position;
+        try
+        {
+            long dtype = reader.Read7BitEncodedInt64();
+            int size = dtype switch
+            {
+                0 or 1 or 11 => 1, // Byte, Int8, Bool
+                2 or 5 or 15 => 2, // Int16, Float16, BFloat16
+                3 or 6 => 4, // Int32, Float32
+                4 or 7 or 9 => 8, // Int64, Float64, ComplexFloat32
+                10 => 16, // ComplexFloat64
+                _ => throw new MedDeblurException($"{source}: the file is damaged (tensor '{key}' has an unknown element type {dtype})."),
+            };
+            long rank = reader.Read7BitEncodedInt64();
+            if (rank < 0 || rank > 16) throw new MedDeblurException($"{source}: the file is damaged (tensor '{key}' has rank {rank}).");
+            long bytes = size;
+            for (long d = 0; d < rank; d++)
+            {
+                long dim = reader.Read7BitEncodedInt64();
+                if (dim < 0 || dim > int.MaxValue || (bytes = dim == 0 ? 0 : bytes * dim) > stream.Length)
+                    throw new MedDeblurException($"{source}: the file is damaged or truncated (tensor '{key}' claims more data than the file holds).");
+            }
+            if (bytes > stream.Length - stream.Position)
+                throw new MedDeblurException($"{source}: the file is truncated (tensor '{key}' needs {bytes:N0} bytes, {stream.Length - stream.Position:N0} are left).");
+        }
+        catch (FormatException e)
+        {
+            throw new MedDeblurException($"{source}: the file is damaged (tensor '{key}' has a malformed header).", e);
+        }
+        stream.Position = start;
     }
 
     /// <summary>

@@ -35,18 +35,28 @@ public sealed record CheckpointHeader
 
     /// <summary>When the checkpoint was written (UTC).</summary>
     public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
+
+    /// <summary>What the integrity check found when the checkpoint was loaded (not stored in the file).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public FileIntegrity Integrity { get; init; }
 }
 
 /// <summary>
 /// One-file training checkpoints: a JSON header, the network's weights and (optionally) the optimizer state, written to
 /// a temporary file and renamed, so a crash never leaves a torn checkpoint. Layout: magic line, then length-prefixed
 /// sections <c>header</c> (UTF-8 JSON), <c>model</c> (TorchSharp <c>Module.save</c> format), <c>optimizer</c>
-/// (TorchSharp <c>save_state_dict</c> format); weights can be read without the optimizer section.
+/// (TorchSharp <c>save_state_dict</c> format); weights can be read without the optimizer section. Since format 2 the file
+/// ends with a SHA-256 checksum of everything before it (<see cref="ContentChecksum"/>), verified on every load: a
+/// damaged or cut file is named as damaged. Format-1 files (no checksum) still load, with
+/// <see cref="CheckpointHeader.Integrity"/> = <see cref="FileIntegrity.NoChecksum"/>.
 /// </summary>
 public static class Checkpoint
 {
     /// <summary>Value of <see cref="CheckpointHeader.Format"/> written by this version.</summary>
-    public const string FormatName = "meddeblur-checkpoint/1";
+    public const string FormatName = "meddeblur-checkpoint/2";
+
+    /// <summary>The format before checksums: still read, without an integrity check.</summary>
+    public const string LegacyFormatName = "meddeblur-checkpoint/1";
 
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("MEDDEBLUR-CHECKPOINT\n");
 
@@ -60,6 +70,8 @@ public static class Checkpoint
             WriteSection(writer, w => w.Write(JsonSerializer.SerializeToUtf8Bytes(header, JsonDefaults.Options)));
             WriteSection(writer, w => WeightsFile.Write(w, model));
             WriteSection(writer, w => optimizer?.save_state_dict(w));
+            writer.Flush();
+            ContentChecksum.Append(stream);
         });
     }
 
@@ -76,35 +88,76 @@ public static class Checkpoint
     /// </summary>
     public static CheckpointHeader Load(string path, torch.nn.Module model, OptimizerHelper? optimizer = null)
     {
+        var integrity = Verify(path);
         using var reader = Open(path);
         var header = ReadHeaderSection(reader, path);
-        long modelLength = reader.ReadInt64();
-        long modelEnd = reader.BaseStream.Position + modelLength;
+        long fileLength = reader.BaseStream.Length, contentEnd = fileLength - (integrity == FileIntegrity.Verified ? ContentChecksum.TrailerLength : 0);
         try
         {
-            WeightsFile.Load(model, reader, path);
+            long modelLength = reader.ReadInt64();
+            long modelEnd = reader.BaseStream.Position + modelLength;
+            if (modelLength < 0 || modelEnd > contentEnd) throw new CheckpointException(path, "the file is damaged or truncated (the weights section runs past its end)");
+            try
+            {
+                WeightsFile.Load(model, reader, path);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new CheckpointException(path, "the weights section is truncated", e);
+            }
+            catch (MedDeblurException e) when (e is not CheckpointException)
+            {
+                throw new CheckpointException(path, e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message, e);
+            }
+            if (reader.BaseStream.Position != modelEnd)
+                throw new CheckpointException(path, "the weights section does not match the network (different architecture or widths)");
+            long optimizerLength = reader.ReadInt64();
+            if (optimizerLength < 0 || reader.BaseStream.Position + optimizerLength != contentEnd)
+                throw new CheckpointException(path, "the file is damaged or truncated (its sections do not add up to its length)");
+            if (optimizer is not null)
+            {
+                if (optimizerLength == 0) throw new CheckpointException(path, "it holds no optimizer state, so training cannot resume from it");
+                try { optimizer.load_state_dict(reader); }
+                catch (Exception e) when (e is not CheckpointException)
+                {
+                    throw new CheckpointException(path, $"the optimizer state does not match this run ({e.Message})", e);
+                }
+            }
         }
         catch (EndOfStreamException e)
         {
-            throw new CheckpointException(path, "the weights section is truncated", e);
+            throw new CheckpointException(path, "the file is truncated", e);
         }
-        catch (MedDeblurException e) when (e is not CheckpointException)
+        return header with { Integrity = integrity };
+    }
+
+    /// <summary>
+    /// Checks a checkpoint's integrity without loading it: <see cref="FileIntegrity.Verified"/> (its SHA-256 checksum
+    /// matches) or <see cref="FileIntegrity.NoChecksum"/> (a format-1 file from before checksums).
+    /// </summary>
+    /// <exception cref="CheckpointException">Missing, not a checkpoint, or damaged (content changed, or cut so that its
+    /// checksum is gone); the message says "damaged".</exception>
+    public static FileIntegrity Verify(string path)
+    {
+        using var reader = Open(path);
+        FileIntegrity integrity;
+        try
+        {
+            integrity = ContentChecksum.Verify(reader.BaseStream);
+        }
+        catch (InvalidDataException e)
         {
             throw new CheckpointException(path, e.Message, e);
         }
-        if (reader.BaseStream.Position != modelEnd)
-            throw new CheckpointException(path, "the weights section does not match the network (different architecture or widths)");
-        long optimizerLength = reader.ReadInt64();
-        if (optimizer is not null)
+        if (integrity == FileIntegrity.NoChecksum)
         {
-            if (optimizerLength == 0) throw new CheckpointException(path, "it holds no optimizer state, so training cannot resume from it");
-            try { optimizer.load_state_dict(reader); }
-            catch (Exception e) when (e is not CheckpointException)
-            {
-                throw new CheckpointException(path, $"the optimizer state does not match this run ({e.Message})", e);
-            }
+            CheckpointHeader header;
+            try { header = ReadHeaderSection(reader, path); }
+            catch (CheckpointException e) { throw new CheckpointException(path, $"the file is damaged ({e.Reason}; it has no checksum)", e); }
+            if (header.Format != LegacyFormatName)
+                throw new CheckpointException(path, "the file is damaged: truncated or changed at its end (its checksum is missing)");
         }
-        return header;
+        return integrity;
     }
 
     /// <summary>
@@ -174,11 +227,12 @@ public static class Checkpoint
         {
             long length = reader.ReadInt64();
             if (length <= 0 || length > 64 << 20) throw new CheckpointException(path, $"the header length {length} is invalid");
+            if (length > reader.BaseStream.Length - reader.BaseStream.Position) throw new CheckpointException(path, "the file is truncated in its header");
             var bytes = reader.ReadBytes((int)length);
             if (bytes.Length != length) throw new CheckpointException(path, "the file is truncated in its header");
             var header = JsonSerializer.Deserialize<CheckpointHeader>(bytes, JsonDefaults.Options)
                 ?? throw new CheckpointException(path, "the header is empty");
-            if (header.Format != FormatName)
+            if (header.Format != FormatName && header.Format != LegacyFormatName)
                 throw new CheckpointException(path, $"format '{header.Format}' is not supported (expected '{FormatName}')");
             return header;
         }

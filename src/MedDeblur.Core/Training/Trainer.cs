@@ -74,6 +74,7 @@ public sealed class Trainer : IDisposable
     private readonly Validation validation;
     private readonly Deblurrer deblurrer;
     private readonly DeblurLoss loss;
+    private readonly List<string> notes = [];
     private double? bestPsnr;
     private int step;
 
@@ -104,24 +105,75 @@ public sealed class Trainer : IDisposable
     /// it instead); a run that stopped before its first checkpoint is replaced (options written atomically).</summary>
     public static Trainer Start(RunOptions options, string runFolder)
     {
+        bool existed = Directory.Exists(runFolder);
         var folder = new RunFolder(runFolder);
         if (LatestCheckpoint(folder) is { } latest)
             throw new MedDeblurException($"{folder.Root} already holds a run with checkpoints (latest {Path.GetFileName(latest)}): continue it with 'meddeblur train --resume {folder.Root}' or choose another --output");
-        var trainer = new Trainer(options, folder, null); // opens the dataset first, so a bad --data leaves no half-made run folder
+        Trainer trainer;
+        try
+        {
+            trainer = new Trainer(options, folder, null); // opens the dataset first, so a bad --data leaves no half-made run folder
+        }
+        catch
+        {
+            if (!existed) DeleteIfEmpty(folder.Root);
+            throw;
+        }
         AtomicFile.WriteAllText(folder.OptionsPath, options.ToJson());
         folder.WriteEnvironment(options.Device);
         return trainer;
     }
 
-    /// <summary>Resumes the run in <paramref name="runFolder"/> from its latest checkpoint.</summary>
+    /// <summary>
+    /// Resumes the run in <paramref name="runFolder"/> from its newest intact checkpoint: a damaged one (its checksum does
+    /// not match, or it was cut) is renamed to <c>*.ckpt.damaged</c> and the one before it is taken; what happened is in
+    /// <see cref="Notes"/>.
+    /// </summary>
     public static Trainer Resume(string runFolder)
     {
+        if (!Directory.Exists(runFolder)) throw new MedDeblurException($"{Path.GetFullPath(runFolder)} does not exist: there is no run to resume");
         var folder = new RunFolder(runFolder);
         if (!File.Exists(folder.OptionsPath)) throw new MedDeblurException($"{folder.Root} holds no run to resume (no options.json)");
         var options = RunOptions.Parse(File.ReadAllText(folder.OptionsPath), folder.OptionsPath);
-        var latest = LatestCheckpoint(folder) ?? throw new MedDeblurException(
-            $"{folder.Root} holds no checkpoint to resume from (the run stopped before its first checkpoint): start it afresh with 'meddeblur train --output {folder.Root}' (without --resume)");
-        return new Trainer(options, folder, latest);
+        if (LatestCheckpoint(folder) is null)
+            throw new MedDeblurException(
+                $"{folder.Root} holds no checkpoint to resume from (the run stopped before its first checkpoint): start it afresh with 'meddeblur train --output {folder.Root}' (without --resume)");
+        var notes = new List<string>();
+        string? chosen = null;
+        foreach (var candidate in StepCheckpoints(folder).Reverse())
+        {
+            try
+            {
+                if (Checkpoint.Verify(candidate) == FileIntegrity.NoChecksum)
+                    notes.Add($"{Path.GetFileName(candidate)} has no checksum (written by an older version): loaded without an integrity check");
+                chosen = candidate;
+                break;
+            }
+            catch (CheckpointException e)
+            {
+                File.Move(candidate, candidate + ".damaged", overwrite: true);
+                notes.Add($"{Path.GetFileName(candidate)} is damaged ({e.Reason}): renamed to {Path.GetFileName(candidate)}.damaged; resuming from the newest intact checkpoint before it");
+            }
+        }
+        if (chosen is null)
+            throw new MedDeblurException($"{folder.Root}: every checkpoint is damaged ({string.Join("; ", notes)}); start the run afresh");
+        if (notes.Count > 0 && notes[^1].Contains("damaged", StringComparison.Ordinal)) notes.Add($"resuming from {Path.GetFileName(chosen)}");
+        var trainer = new Trainer(options, folder, chosen);
+        trainer.notes.AddRange(notes);
+        return trainer;
+    }
+
+    /// <summary>What happened when the trainer was created (e.g. a damaged checkpoint passed over on resume), for the user.</summary>
+    public IReadOnlyList<string> Notes => notes;
+
+    private static void DeleteIfEmpty(string folder)
+    {
+        try
+        {
+            foreach (var sub in Directory.GetDirectories(folder)) DeleteIfEmpty(sub);
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+        }
+        catch (IOException) { /* left as it is */ }
     }
 
     /// <summary>Resumes the run in <paramref name="runFolder"/> if it has a checkpoint, else starts it afresh there (what
@@ -289,7 +341,9 @@ public sealed class Trainer : IDisposable
     }
 
     private static IEnumerable<string> StepCheckpoints(RunFolder folder) =>
-        Directory.GetFiles(folder.CheckpointsPath, "step-*.ckpt").Order(StringComparer.Ordinal);
+        Directory.Exists(Path.Combine(folder.Root, "checkpoints")) // looking never creates the folder
+            ? Directory.GetFiles(Path.Combine(folder.Root, "checkpoints"), "step-*.ckpt").Order(StringComparer.Ordinal)
+            : [];
 
     /// <summary>The most recent step checkpoint of a run folder, or null.</summary>
     public static string? LatestCheckpoint(RunFolder folder) => StepCheckpoints(folder).LastOrDefault();
