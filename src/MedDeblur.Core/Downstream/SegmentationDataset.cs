@@ -45,18 +45,20 @@ public sealed class SegmentationDataset
     public IReadOnlyList<SegmentationItem> Split(DatasetSplit split) => Items.Where(i => i.Split == split).ToArray();
 
     /// <summary>The embedded lateral-ventricle set (<c>data/downstream/colin27-ventricles</c>, found like <see cref="SampleData.Root"/>).</summary>
-    public static string EmbeddedRoot
+    /// <exception cref="MedDeblurException">Not found; the message says where it looked.</exception>
+    public static string EmbeddedRoot => TryFindEmbeddedRoot() ?? throw new MedDeblurException(
+        $"data/downstream/colin27-ventricles was not found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}; pass a folder of images with *_mask files");
+
+    /// <summary>The embedded lateral-ventricle set's folder, or null when it is not above the current or the application's folder.</summary>
+    public static string? TryFindEmbeddedRoot()
     {
-        get
-        {
-            foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                {
-                    string candidate = Path.Combine(dir.FullName, "data", "downstream", "colin27-ventricles");
-                    if (Directory.Exists(candidate)) return candidate;
-                }
-            throw new MedDeblurException($"data/downstream/colin27-ventricles was not found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}; pass a folder of images with *_mask files");
-        }
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "data", "downstream", "colin27-ventricles");
+                if (Directory.Exists(candidate)) return candidate;
+            }
+        return null;
     }
 
     /// <summary>Opens the dataset at <paramref name="root"/>.</summary>
