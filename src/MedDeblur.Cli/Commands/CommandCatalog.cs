@@ -11,6 +11,7 @@ public static class CommandCatalog
         ReproduceCommand.Create(),
         TrainCommand.Create(),
         EvaluateCommand.Create(),
+        DownstreamCommand.Create(),
         DeblurCommand.Create(),
         SimulateCommand.Create(),
         MetricsCommand.Create(),

@@ -34,6 +34,7 @@ public static class ReproduceCommand
                         Console.Error.WriteLine($"   {f:P0} {p.Detail}");
                 });
                 Console.WriteLine(result.Comparison.ToMarkdown());
+                if (result.Downstream is { } downstream) Console.WriteLine(downstream.ToMarkdown());
                 Console.WriteLine(result.Ablation.ToMarkdown());
                 Console.WriteLine(result.Analysis.ToMarkdown());
                 Console.WriteLine($"report: {result.ReportPath} ({Durations.Format(result.Duration)})");

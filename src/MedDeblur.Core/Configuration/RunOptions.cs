@@ -196,6 +196,9 @@ public sealed record RunOptions
     /// <summary>The reproduce pipeline.</summary>
     public ReproduceOptions Reproduce { get; init; } = new();
 
+    /// <summary>The downstream (computer-aided diagnosis) experiment of Section 4.2.</summary>
+    public Downstream.DownstreamOptions Downstream { get; init; } = new();
+
     /// <summary>Parses options JSON (a preset file, options.json or a checkpoint header); unknown keys are an error naming them.</summary>
     public static RunOptions Parse(string json, string source)
     {
@@ -223,6 +226,7 @@ public sealed record RunOptions
         Training.Validate();
         if (Data.PatchSize < 16) throw new ArgumentOutOfRangeException(nameof(Data.PatchSize), Data.PatchSize, "data.patchSize must be at least 16");
         Data.Split.Validate();
+        Downstream.Validate();
         if (Evaluation.MaxImageSize is < 16) throw new ArgumentOutOfRangeException(nameof(Evaluation.MaxImageSize), Evaluation.MaxImageSize, "evaluation.maxImageSize must be at least 16 (or null for native size)");
         if (Evaluation.RichardsonLucyIterations < 1) throw new ArgumentOutOfRangeException(nameof(Evaluation.RichardsonLucyIterations), Evaluation.RichardsonLucyIterations, "evaluation.richardsonLucyIterations must be at least 1");
         MetricsConventions();

@@ -3,6 +3,7 @@ using MedDeblur.Analysis;
 using MedDeblur.Blur;
 using MedDeblur.Configuration;
 using MedDeblur.Data;
+using MedDeblur.Downstream;
 using MedDeblur.Evaluation;
 using MedDeblur.Figures;
 using MedDeblur.Inference;
@@ -23,7 +24,11 @@ namespace MedDeblur.Reproduction;
 /// <param name="Training">Every model's training result.</param>
 /// <param name="Duration">Wall time.</param>
 public sealed record ReproduceResult(string OutputFolder, string ReportPath, ResultsTable Comparison, ResultsTable Ablation,
-    ResultsTable Analysis, IReadOnlyList<TrainingResult> Training, TimeSpan Duration);
+    ResultsTable Analysis, IReadOnlyList<TrainingResult> Training, TimeSpan Duration)
+{
+    /// <summary>The Section 4.2 table (U-Net segmentation and detection on sharp, blurry and restored images).</summary>
+    public ResultsTable? Downstream { get; init; }
+}
 
 /// <summary>A step of the pipeline for progress display.</summary>
 /// <param name="Stage">e.g. "train meddeblur", "evaluate", "profile".</param>
@@ -33,9 +38,10 @@ public sealed record ReproduceProgress(string Stage, string Detail, double? Frac
 
 /// <summary>
 /// The <c>reproduce</c> pipeline: trains MedDeblur, its ablation variants and the baselines with one preset's budget,
-/// evaluates them (and the blurry input and the oracle rows) on the test split with fixed kernels, profiles them, and
-/// writes Tables 2–4 (CSV + Markdown), the figures (blur-sharp pairs, qualitative comparisons with zoomed insets,
-/// validation curves) and a self-contained report.html. Re-running continues: finished trainings are reused and
+/// evaluates them (and the blurry input and the oracle rows) on the test split with fixed kernels, profiles them, runs
+/// the Section 4.2 downstream experiment with Table 2's rows (Downstream/DownstreamRun), and writes Tables 2–4 and
+/// the downstream table (CSV + Markdown), the figures (blur-sharp pairs, qualitative comparisons with zoomed insets,
+/// segmentation overlays and detection boxes, validation curves) and a self-contained report.html. Re-running continues: finished trainings are reused and
 /// unfinished ones resumed from their last checkpoint (or started afresh if they stopped before one); a folder made
 /// with other options is refused.
 /// </summary>
@@ -124,7 +130,15 @@ public static class ReproducePipeline
             var figure9 = TrainingCurves.Build(trainings.Select(t => (DisplayName(t.Model), t.RunFolder)).ToArray());
             figure9.Save(Path.Combine(figures, "figure9_training_curves.png"));
 
-            // 5. report
+            // 5. Section 4.2: the U-Net on sharp, blurry and restored images (Table 2's rows), Figures 6 and 7;
+            //    skipped (and said so in the report) when there are no images with masks to run it on
+            DownstreamResult? downstream = null;
+            if (options.Downstream.Root is not null || SegmentationDataset.TryFindEmbeddedRoot() is not null)
+                downstream = DownstreamRun.Run(options, methods.Where(m => m is BlurryInput || comparisonNames.Contains(m.Name)).ToArray(), folder.Root,
+                    p => progress?.Invoke(new ReproduceProgress("downstream", $"U-Net step {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000}", (double)p.Step / p.TotalSteps)),
+                    image => progress?.Invoke(new ReproduceProgress("downstream", $"segmented {image}", null)), cancellation);
+
+            // 6. report
             string reportPath = folder.File("report.html");
             var report = new HtmlReport($"MedDeblur.NET reproduction — preset '{options.Name}'")
                 .Section("Run")
@@ -140,12 +154,16 @@ public static class ReproducePipeline
                 .Section("Data").Table(dataset.Summary())
                 .Section("Figure 4. Blur-sharp pairs").Figure(figure4)
                 .Section("Table 2. Comparison").Table(table2).Figure(figure5)
+                .Section("Section 4.2. Deblurring for computer-aided diagnosis");
+            if (downstream is null) report.Paragraph("Not run: data/downstream/colin27-ventricles was not found and downstream.root is not set (docs/downstream.md).");
+            else report.Table(downstream.Table).Figure(downstream.SegmentationFigure).Figure(downstream.DetectionFigure);
+            report
                 .Section("Table 3. Ablation").Table(table3).Figure(figure8)
                 .Section("Table 4. Model analysis").Table(table4)
                 .Section("Figure 9. Training progress").Figure(figure9)
                 .Section("Options").Code(options.ToJson());
             report.Save(reportPath);
-            return new ReproduceResult(folder.Root, reportPath, table2, table3, table4, trainings, clock.Elapsed);
+            return new ReproduceResult(folder.Root, reportPath, table2, table3, table4, trainings, clock.Elapsed) { Downstream = downstream?.Table };
         }
         finally
         {

@@ -2,7 +2,7 @@ using MedDeblur.NotebookRunner;
 
 namespace MedDeblur.Tests.Notebooks;
 
-/// <summary>The six notebooks of notebooks/: valid Polyglot metadata, no outputs, pinned packages, and every one executes
+/// <summary>The seven notebooks of notebooks/: valid Polyglot metadata, no outputs, pinned packages, and every one executes
 /// headless with the smoke preset, in order (later notebooks use what earlier ones trained).</summary>
 public sealed class KitNotebookTests : IDisposable
 {
@@ -40,14 +40,14 @@ public sealed class KitNotebookTests : IDisposable
     }
 
     [Fact]
-    public void There_are_six_notebooks()
+    public void There_are_seven_notebooks()
     {
         Assert.Equal(["01-data-preparation.ipynb", "02-training.ipynb", "03-comparison.ipynb", "04-ablation.ipynb",
-            "05-model-analysis.ipynb", "06-deblur-your-images.ipynb"], Notebooks().Select(n => (string)n[0]));
+            "05-model-analysis.ipynb", "06-deblur-your-images.ipynb", "07-downstream-segmentation.ipynb"], Notebooks().Select(n => (string)n[0]));
     }
 
     [Fact]
-    public async Task All_six_notebooks_run_headless_with_the_smoke_preset()
+    public async Task All_seven_notebooks_run_headless_with_the_smoke_preset()
     {
         var expected = new Dictionary<string, string[]>
         {
@@ -57,13 +57,14 @@ public sealed class KitNotebookTests : IDisposable
             ["04-ablation.ipynb"] = ["Base + scale-recurrent", "Table 3. Ablation", "figure8_ablation"],
             ["05-model-analysis.ipynb"] = ["8,028,917", "Spatial-asymmetric attention maps", "trained network from"],
             ["06-deblur-your-images.ipynb"] = ["written", "Input and deblurred output"],
+            ["07-downstream-segmentation.ipynb"] = ["Segmentation dataset", "MedDeblur", "Sharp reference", "Figure 6. U-Net segmentation", "Figure 7. Detection"],
         };
         foreach (var (name, markers) in expected)
         {
             var result = await NotebookExecutor.RunAsync(Path.Combine(NotebookFolder, name), new NotebookRunOptions
             {
                 Parameters = new Dictionary<string, string> { ["preset"] = "smoke", ["output"] = temp }
-                    .Concat(name.StartsWith("06", StringComparison.Ordinal) ? [] : [new("dataRoot", Fixture.Sample(""))]) // 06 deblurs `input`
+                    .Concat(name.StartsWith("06", StringComparison.Ordinal) || name.StartsWith("07", StringComparison.Ordinal) ? [] : [new("dataRoot", Fixture.Sample(""))]) // 06 deblurs `input`; 07 reads images with masks
                     .Concat(name.StartsWith("05", StringComparison.Ordinal) ? [new("size", "64"), new("latencyRuns", "1")] : Array.Empty<KeyValuePair<string, string>>())
                     .ToDictionary(),
                 CellTimeout = TimeSpan.FromMinutes(15), // the reproduce cells of 03 and 04 take over 5 minutes on a loaded 2-core machine

@@ -40,13 +40,16 @@ public sealed class ReproducePipelineTests : IDisposable
             Assert.True(File.Exists(Path.Combine(temp, "tables", table + ".csv")), table);
             Assert.True(File.Exists(Path.Combine(temp, "tables", table + ".md")), table);
         }
-        foreach (var figure in new[] { "figure4_blur_sharp_pairs", "figure5_comparison", "figure8_ablation", "figure9_training_curves" })
+        foreach (var figure in new[] { "figure4_blur_sharp_pairs", "figure5_comparison", "figure6_segmentation", "figure7_detection", "figure8_ablation", "figure9_training_curves" })
         {
             using var bitmap = SKBitmap.Decode(Path.Combine(temp, "figures", figure + ".png"));
             Assert.True(bitmap is { Width: > 200, Height: > 100 }, figure);
         }
         string html = File.ReadAllText(result.ReportPath);
-        Assert.Equal(4, html.Split("data:image/png;base64,").Length - 1);
+        Assert.Equal(6, html.Split("data:image/png;base64,").Length - 1);
+        Assert.Contains("Section 4.2. Deblurring for computer-aided diagnosis", html);
+        Assert.Equal(["Sharp reference", .. methods], result.Downstream!.Rows.Select(r => r[0])); // Table 2's rows, the U-Net on each
+        Assert.True(File.Exists(Path.Combine(temp, "tables", "downstream_segmentation.md")));
         Assert.DoesNotContain("<script", html);
         Assert.DoesNotContain("src=\"http", html);
         Assert.Contains("Table 3. Ablation", html);
