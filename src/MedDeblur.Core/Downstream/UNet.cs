@@ -20,7 +20,7 @@ public sealed class UNet : Module<Tensor, Tensor>
     private readonly ModuleList<Sequential> down = new();
     private readonly ModuleList<ConvTranspose2d> up = new();
     private readonly ModuleList<Sequential> decode = new();
-    private readonly Conv2d head;
+    private readonly CheckedConv2d head;
 
     /// <summary>Creates the network for <paramref name="inChannels"/>-channel images.</summary>
     /// <param name="inChannels">Channels of the input images (1 gray, 3 colour or multi-sequence MRI).</param>
@@ -42,7 +42,7 @@ public sealed class UNet : Module<Tensor, Tensor>
             up.Add(ConvTranspose2d(widths[level + 1], widths[level], 2, stride: 2));
             decode.Add(DoubleConv(2 * widths[level], widths[level]));
         }
-        head = Conv2d(widths[0], 1, 1);
+        head = new CheckedConv2d(widths[0], 1, 1);
         RegisterComponents();
     }
 
@@ -79,8 +79,8 @@ public sealed class UNet : Module<Tensor, Tensor>
     }
 
     private static Sequential DoubleConv(int inChannels, int outChannels) => Sequential(
-        Conv2d(inChannels, outChannels, 3, padding: 1, bias: false), BatchNorm2d(outChannels), ReLU(inplace: true),
-        Conv2d(outChannels, outChannels, 3, padding: 1, bias: false), BatchNorm2d(outChannels), ReLU(inplace: true));
+        new CheckedConv2d(inChannels, outChannels, 3, padding: 1, bias: false), BatchNorm2d(outChannels), ReLU(inplace: true),
+        new CheckedConv2d(outChannels, outChannels, 3, padding: 1, bias: false), BatchNorm2d(outChannels), ReLU(inplace: true));
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

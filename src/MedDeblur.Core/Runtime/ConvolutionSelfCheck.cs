@@ -100,10 +100,10 @@ public sealed record ConvolutionCheckResult(ConvolutionPath Chosen, bool Correct
 public static class ConvolutionSelfCheck
 {
     /// <summary>Bump when <see cref="Cases"/> or the paths change: cached verdicts of other versions are ignored.</summary>
-    private const int Version = 1;
+    private const int Version = 2;
 
     /// <summary>The checked layer classes: dense layers (growth 8 on 32/64/128 channels), attention, heads, encoder,
-    /// ConvLSTM, decoder, the baselines' layers, the blur simulator and the SSIM window.</summary>
+    /// ConvLSTM, decoder, the baselines' and the downstream U-Net's layers, the blur simulator and the SSIM window.</summary>
     public static IReadOnlyList<ConvolutionCase> Cases { get; } =
     [
         new("dense layer", 32, 8, 3, 3), new("dense layer", 40, 8, 3, 3), new("dense layer", 48, 8, 3, 3),
@@ -111,7 +111,8 @@ public static class ConvolutionSelfCheck
         new("attention square", 32, 32, 9, 9), new("attention vertical", 32, 32, 3, 1), new("attention horizontal", 32, 32, 1, 3),
         new("attention map", 2, 1, 9, 9), new("input block", 3, 32, 5, 5), new("encoder", 32, 64, 5, 5, Stride: 2),
         new("ConvLSTM", 48, 64, 5, 5), new("output block", 32, 3, 5, 5), new("decoder", 64, 32, 5, 5, Stride: 2, Transposed: true),
-        new("DnCNN", 3, 16, 3, 3), new("DnCNN", 16, 16, 3, 3), new("DnCNN", 16, 3, 3, 3), new("U-Net 1x1", 24, 12, 1, 1),
+        new("DnCNN", 3, 16, 3, 3), new("DnCNN", 16, 16, 3, 3), new("DnCNN", 16, 3, 3, 3), new("1x1 head", 24, 12, 1, 1),
+        new("U-Net up-sampling", 32, 16, 2, 2, Stride: 2, Transposed: true),
         new("blur simulator", 6, 6, 15, 15, Depthwise: true, Backward: false), new("SSIM window", 1, 1, 11, 1, Backward: false),
     ];
 
