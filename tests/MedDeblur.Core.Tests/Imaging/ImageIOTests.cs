@@ -74,13 +74,21 @@ public sealed class ImageIOTests : IDisposable
     [Fact]
     public void Every_sample_image_reads_with_its_documented_size_and_channels()
     {
-        var files = Directory.GetFiles(Path.Combine(Fixture.RepositoryRoot(), "data", "samples"), "*.png", SearchOption.AllDirectories);
-        Assert.Equal(34, files.Length);
+        string root = Path.Combine(Fixture.RepositoryRoot(), "data", "samples");
+        var files = Directory.GetFiles(root, "*.png", SearchOption.AllDirectories);
+        Assert.Equal(55, files.Length);
+        string provenance = File.ReadAllText(Path.Combine(root, "PROVENANCE.md"));
         foreach (var file in files)
         {
             using var image = ImageIO.Read(file);
             Assert.Equal(8, image.BitDepth);
             Assert.InRange(image.Pixels.min().item<float>(), 0f, 1f);
+            // PROVENANCE.md's row: | relative/path.png | WxH[ RGB] | ...
+            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            var row = System.Text.RegularExpressions.Regex.Match(provenance, $@"\| {System.Text.RegularExpressions.Regex.Escape(relative)} \| (\d+)x(\d+)( RGB)? \|");
+            Assert.True(row.Success, relative);
+            Assert.Equal((int.Parse(row.Groups[1].Value), int.Parse(row.Groups[2].Value), row.Groups[3].Success ? 3 : 1),
+                (image.Width, image.Height, image.Channels));
         }
         using var ihc = ImageIO.Read(Fixture.Sample("microscopy/ihc_colon_fhl2.png"));
         Assert.Equal((512, 512, 3), (ihc.Width, ihc.Height, ihc.Channels));

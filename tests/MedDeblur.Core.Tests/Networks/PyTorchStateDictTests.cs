@@ -138,6 +138,17 @@ public sealed class PyTorchStateDictTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_accepts_a_pth_file()
+    {
+        var (exit, output, err) = CliHarness.Run("evaluate", "--checkpoint", PyTorchFixture("srn_w4.pth"), "--output", Path.Combine(temp, "eval"),
+            "--split", "validation", "--device", "cpu");
+        Assert.True(exit == 0, err);
+        Assert.Contains("SRN-Deblur", output);
+        Assert.Contains("Blurry input", output);
+        Assert.True(File.Exists(Path.Combine(temp, "eval", "per_image.csv")));
+    }
+
+    [Fact]
     public void A_truncated_file_is_named_with_the_problem()
     {
         string cut = Path.Combine(temp, "cut.pth");
