@@ -21,8 +21,10 @@ namespace MedDeblur.Runtime;
 /// <param name="Transposed">A transposed convolution (decoder up-sampling; stride 2, output padding 1).</param>
 /// <param name="Depthwise">One group per channel, forward only (the blur simulator).</param>
 /// <param name="Backward">Check the input and weight gradients too.</param>
+/// <param name="Bias">The layer has a bias (dense layers have none).</param>
 public sealed record ConvolutionCase(string Name, int InChannels, int OutChannels, int KernelHeight, int KernelWidth,
-                                     int Stride = 1, bool Transposed = false, bool Depthwise = false, bool Backward = true)
+                                     int Stride = 1, bool Transposed = false, bool Depthwise = false, bool Backward = true,
+                                     bool Bias = true)
 {
     /// <summary>A compact description, e.g. <c>conv 40->8 k3x3 s1</c>.</summary>
     public override string ToString() =>
@@ -81,7 +83,7 @@ public sealed record ConvolutionCheckResult(ConvolutionPath Chosen, bool Correct
     public override string ToString()
     {
         string how = Forced ? "forced by MEDDEBLUR_CONVOLUTION" : FromCache ? "cached verdict of the self-check" : "self-check";
-        string verdict = Correct ? "correct" : "WRONG NUMBERS: training and evaluation refuse";
+        string verdict = Correct ? "correct" : Forced ? "WRONG NUMBERS, used because it was forced" : "WRONG NUMBERS: training and evaluation refuse";
         string detail = Checks.Count > 0 ? "; " + string.Join("; ", Checks) : "";
         return $"{ConvolutionSelfCheck.Name(Chosen)} ({how}, {verdict}){detail}";
     }
@@ -100,14 +102,17 @@ public sealed record ConvolutionCheckResult(ConvolutionPath Chosen, bool Correct
 public static class ConvolutionSelfCheck
 {
     /// <summary>Bump when <see cref="Cases"/> or the paths change: cached verdicts of other versions are ignored.</summary>
-    private const int Version = 2;
+    private const int Version = 3;
 
-    /// <summary>The checked layer classes: dense layers (growth 8 on 32/64/128 channels), attention, heads, encoder,
+    /// <summary>The checked layer classes: dense layers (growth 4 and 8 on the smoke, quick and paper widths), attention, heads, encoder,
     /// ConvLSTM, decoder, the baselines' and the downstream U-Net's layers, the blur simulator and the SSIM window.</summary>
     public static IReadOnlyList<ConvolutionCase> Cases { get; } =
     [
-        new("dense layer", 32, 8, 3, 3), new("dense layer", 40, 8, 3, 3), new("dense layer", 48, 8, 3, 3),
-        new("dense layer", 72, 8, 3, 3), new("dense layer", 136, 8, 3, 3), new("dense fusion", 56, 32, 1, 1),
+        new("dense layer", 4, 4, 3, 3, Bias: false), new("dense layer", 12, 8, 3, 3, Bias: false),
+        new("dense layer", 20, 8, 3, 3, Bias: false), new("dense layer", 24, 8, 3, 3, Bias: false),
+        new("dense layer", 32, 8, 3, 3, Bias: false), new("dense layer", 40, 8, 3, 3, Bias: false),
+        new("dense layer", 48, 8, 3, 3, Bias: false), new("dense layer", 72, 8, 3, 3, Bias: false),
+        new("dense layer", 136, 8, 3, 3, Bias: false), new("dense fusion", 56, 32, 1, 1),
         new("attention square", 32, 32, 9, 9), new("attention vertical", 32, 32, 3, 1), new("attention horizontal", 32, 32, 1, 3),
         new("attention map", 2, 1, 9, 9), new("input block", 3, 32, 5, 5), new("encoder", 32, 64, 5, 5, Stride: 2),
         new("ConvLSTM", 48, 64, 5, 5), new("output block", 32, 3, 5, 5), new("decoder", 64, 32, 5, 5, Stride: 2, Transposed: true),
@@ -185,14 +190,14 @@ public static class ConvolutionSelfCheck
             : c.Depthwise ? [c.OutChannels, 1, c.KernelHeight, c.KernelWidth]
             : [c.OutChannels, c.InChannels, c.KernelHeight, c.KernelWidth];
         var weight = randn(weightShape, dtype: float64, generator: generator) * 0.1;
-        var bias = randn([c.OutChannels], dtype: float64, generator: generator);
-        var (y32, dx32, dw32) = Pass(c, x.to(float32), weight.to(float32), bias.to(float32));
+        var bias = c.Bias ? randn([c.OutChannels], dtype: float64, generator: generator) : null;
+        var (y32, dx32, dw32) = Pass(c, x.to(float32), weight.to(float32), bias?.to(float32));
         var (y64, dx64, dw64) = Pass(c, x, weight, bias);
         return new ConvolutionCaseResult(c, Error(y32, y64),
             c.Backward ? Error(dx32!, dx64!) : 0, c.Backward ? Error(dw32!, dw64!) : 0);
     }
 
-    private static (Tensor Output, Tensor? InputGradient, Tensor? WeightGradient) Pass(ConvolutionCase c, Tensor x, Tensor weight, Tensor bias)
+    private static (Tensor Output, Tensor? InputGradient, Tensor? WeightGradient) Pass(ConvolutionCase c, Tensor x, Tensor weight, Tensor? bias)
     {
         x = x.detach().requires_grad_(c.Backward);
         weight = weight.detach().requires_grad_(c.Backward);
