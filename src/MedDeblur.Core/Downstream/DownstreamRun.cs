@@ -30,6 +30,10 @@ public static class DownstreamRun
         ArgumentNullException.ThrowIfNull(options);
         var downstream = options.Downstream.Validate();
         var dataset = SegmentationDataset.Open(downstream.Root ?? SegmentationDataset.EmbeddedRoot, options.Data.Split);
+        foreach (var split in new[] { Data.DatasetSplit.Train, Data.DatasetSplit.Test })
+            if (dataset.Split(split).Count == 0)
+                throw new MedDeblurException($"{dataset.Root}: the {split.ToString().ToLowerInvariant()} split holds no images (split: {dataset.SplitSource}); " +
+                    $"add a {Data.ImageFolderDataset.SplitsFile} (path,group,split) or more groups (data/README.md)");
         var device = TorchRuntime.ResolveDevice(options.Device);
         string work = Path.Combine(folder, "downstream");
         Directory.CreateDirectory(work);

@@ -41,9 +41,9 @@ public sealed record ReproduceProgress(string Stage, string Detail, double? Frac
 /// evaluates them (and the blurry input and the oracle rows) on the test split with fixed kernels, profiles them, runs
 /// the Section 4.2 downstream experiment with Table 2's rows (Downstream/DownstreamRun), and writes Tables 2–4 and
 /// the downstream table (CSV + Markdown), the figures (blur-sharp pairs, qualitative comparisons with zoomed insets,
-/// segmentation overlays and detection boxes, validation curves) and a self-contained report.html. Re-running continues: finished trainings are reused and
-/// unfinished ones resumed from their last checkpoint (or started afresh if they stopped before one); a folder made
-/// with other options is refused.
+/// segmentation overlays and detection boxes, validation curves) and a self-contained report.html. Re-running
+/// continues: finished trainings are reused and unfinished ones resumed from their last checkpoint (or started afresh
+/// if they stopped before one); a folder made with other options is refused.
 /// </summary>
 public static class ReproducePipeline
 {

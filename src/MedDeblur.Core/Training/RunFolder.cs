@@ -50,9 +50,12 @@ public sealed class RunFolder
     public void RefuseOtherOptions(RunOptions requested)
     {
         if (!System.IO.File.Exists(OptionsPath)) return;
-        var stored = RunOptions.Parse(System.IO.File.ReadAllText(OptionsPath), OptionsPath);
+        string text = System.IO.File.ReadAllText(OptionsPath);
+        var stored = RunOptions.Parse(text, OptionsPath);
         var a = (stored with { Device = requested.Device, Description = requested.Description }).ToJsonObject();
         var b = requested.ToJsonObject();
+        // folders written before the downstream section existed continue with the requested one (it changes no training)
+        if (JsonNode.Parse(text) is JsonObject raw && !raw.ContainsKey("downstream")) a["downstream"] = b["downstream"]?.DeepClone();
         var differing = b.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(a[k], b[k])).ToArray();
         if (differing.Length > 0)
             throw new MedDeblurException($"{Root} holds a run made with other options (stored preset '{stored.Name}', requested preset '{requested.Name}'; " +

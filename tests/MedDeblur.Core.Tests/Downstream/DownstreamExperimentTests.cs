@@ -55,6 +55,19 @@ public sealed class DownstreamExperimentTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_without_test_images_is_refused_before_any_training()
+    {
+        string root = DiskFolder(patients: 2, perPatient: 1);
+        File.WriteAllLines(Path.Combine(root, "splits.csv"), ["path,group,split", "patient0/patient0_0.png,p0,train", "patient1/patient1_0.png,p1,train"]);
+        var options = Presets.Load("smoke") with { Downstream = Presets.Load("smoke").Downstream with { Root = root } };
+        string output = Path.Combine(temp, "out");
+        var e = Assert.Throws<MedDeblurException>(() => DownstreamRun.Run(options, [new BlurryInput()], output));
+        Assert.Contains("the test split holds no images", e.Message);
+        Assert.Contains("splits.csv", e.Message);
+        Assert.False(File.Exists(Path.Combine(output, "downstream", "unet.dat")));
+    }
+
+    [Fact]
     public void Embedded_ventricle_set_keeps_its_test_slices_out_of_training()
     {
         var dataset = SegmentationDataset.Open(SegmentationDataset.EmbeddedRoot);
