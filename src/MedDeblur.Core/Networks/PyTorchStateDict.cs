@@ -1,3 +1,4 @@
+using MedDeblur.Imaging;
 using System.Collections;
 using System.IO.Compression;
 using TorchSharp;
@@ -41,7 +42,7 @@ public static class PyTorchStateDict
     public static bool IsPyTorchFile(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) return false;
+        if (FileSystemFacts.KindOf(path) != FileKind.Regular) return false; // never open a FIFO or device
         Span<byte> head = stackalloc byte[4];
         using var stream = File.OpenRead(path);
         int n = stream.ReadAtLeast(head, 4, throwOnEndOfStream: false);

@@ -1,3 +1,4 @@
+using MedDeblur.Imaging;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -86,9 +87,11 @@ public static class Checkpoint
     /// Loads the weights into <paramref name="model"/> (which must be the architecture the checkpoint names) and, when
     /// given, the optimizer state. Returns the header.
     /// </summary>
-    public static CheckpointHeader Load(string path, torch.nn.Module model, OptimizerHelper? optimizer = null)
+    public static CheckpointHeader Load(string path, torch.nn.Module model, OptimizerHelper? optimizer = null) =>
+        Load(path, model, optimizer, Verify(path));
+
+    private static CheckpointHeader Load(string path, torch.nn.Module model, OptimizerHelper? optimizer, FileIntegrity integrity)
     {
-        var integrity = Verify(path);
         using var reader = Open(path);
         var header = ReadHeaderSection(reader, path);
         long fileLength = reader.BaseStream.Length, contentEnd = fileLength - (integrity == FileIntegrity.Verified ? ContentChecksum.TrailerLength : 0);
@@ -171,13 +174,13 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (PyTorchStateDict.IsPyTorchFile(path)) return LoadPyTorch(path);
+        var integrity = Verify(path); // a damaged file is named as damaged before anything in it is trusted
         var header = ReadHeader(path);
         var options = RunOptions.Parse(header.Options.ToJsonString(), path + " (header options)");
         var network = NetworkRegistry.Create(header.Model, options.Network);
         try
         {
-            Load(path, network);
-            return (network, header);
+            return (network, Load(path, network, null, integrity));
         }
         catch
         {
@@ -203,7 +206,12 @@ public static class Checkpoint
 
     private static BinaryReader Open(string path)
     {
-        if (!File.Exists(path)) throw new CheckpointException(path, "the file does not exist");
+        switch (FileSystemFacts.KindOf(path))
+        {
+            case FileKind.Missing: throw new CheckpointException(path, "the file does not exist");
+            case FileKind.Regular: break;
+            default: throw new CheckpointException(path, "it is not a regular file (a folder, FIFO, socket or device)");
+        }
         var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
         try
         {
@@ -232,6 +240,9 @@ public static class Checkpoint
             if (bytes.Length != length) throw new CheckpointException(path, "the file is truncated in its header");
             var header = JsonSerializer.Deserialize<CheckpointHeader>(bytes, JsonDefaults.Options)
                 ?? throw new CheckpointException(path, "the header is empty");
+            // JSON null satisfies 'required': a damaged header must not reach the callers with null fields
+            if (header.Options is null || string.IsNullOrWhiteSpace(header.Model) || header.Step < 0 || header.RngStates is null || header.Format is null)
+                throw new CheckpointException(path, "the header is incomplete (model, step or options missing): the file is damaged");
             if (header.Format != FormatName && header.Format != LegacyFormatName)
                 throw new CheckpointException(path, $"format '{header.Format}' is not supported (expected '{FormatName}')");
             return header;

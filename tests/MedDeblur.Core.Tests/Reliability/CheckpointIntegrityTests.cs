@@ -126,6 +126,15 @@ public sealed class CheckpointIntegrityTests : IDisposable
         {
             try { Checkpoint.Load(file, network, optimizer); }
             catch (CheckpointException e) { Assert.Contains(file, e.Message); }
+            // what deblur and evaluate do first: the header (a JSON null in it made callers fail with NullReferenceException)
+            try
+            {
+                var header = Checkpoint.ReadHeader(file);
+                RunOptions.Parse(header.Options.ToJsonString(), file);
+            }
+            catch (MedDeblurException e) { Assert.Contains(file, e.Message); }
+            try { Checkpoint.LoadNetwork(file).Network.Dispose(); }
+            catch (MedDeblurException e) { Assert.Contains(file, e.Message); }
         }
     }
 
