@@ -18,5 +18,6 @@ public static class CommandCatalog
         InfoCommand.Create(),
         ProfileCommand.Create(),
         BenchCommand.Create(),
+        CurvesCommand.Create(),
     ];
 }

@@ -77,6 +77,7 @@ public sealed class Trainer : IDisposable
     private readonly List<string> notes = [];
     private double? bestPsnr;
     private int step;
+    private double cpuSecondsBefore;
 
     private Trainer(RunOptions options, RunFolder folder, string? resumeFrom)
     {
@@ -210,6 +211,9 @@ public sealed class Trainer : IDisposable
         int last = Math.Min(t.Steps, stopAtStep ?? t.Steps);
         var validations = new List<ValidationResult>();
         JsonlLog.TruncateAfter(folder.LogPath, step); // steps logged after the checkpoint we resumed from are trained again
+        double loggedCpu = File.Exists(folder.LogPath)
+            ? JsonlLog.Read(folder.LogPath).Select(r => (double?)r["cpuSeconds"]).LastOrDefault(c => c is not null) ?? 0 : 0;
+        cpuSecondsBefore = loggedCpu - System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         using var log = new JsonlLog(folder.LogPath);
         var clock = Stopwatch.StartNew();
         var trainClock = new Stopwatch(); // train steps only: images/s and ETA leave out validation and checkpoints
@@ -237,7 +241,7 @@ public sealed class Trainer : IDisposable
 
             if (step % t.LogEvery == 0 || step == last)
             {
-                log.Write(new { step, kind = "train", loss = lossSum / lossCount, lr, imagesPerSecond, elapsedSeconds = seconds, rssMiB = ProcessMemory.ResidentMiB() });
+                log.Write(new { step, kind = "train", loss = lossSum / lossCount, lr, imagesPerSecond, elapsedSeconds = seconds, cpuSeconds = CpuSeconds(), rssMiB = ProcessMemory.ResidentMiB() });
                 lossSum = 0;
                 lossCount = 0;
             }
@@ -249,7 +253,7 @@ public sealed class Trainer : IDisposable
                 if (validated.Images > 0)
                 {
                     validations.Add(validated);
-                    log.Write(new { step, kind = "validation", psnr = validated.Psnr, ssim = validated.Ssim, deltaE = validated.DeltaE, images = validated.Images });
+                    log.Write(new { step, kind = "validation", psnr = validated.Psnr, ssim = validated.Ssim, deltaE = validated.DeltaE, images = validated.Images, blurryPsnr = validated.BlurryPsnr, gain = validated.Gain, cpuSeconds = CpuSeconds() });
                 }
             }
             if (step % t.CheckpointEvery == 0 || step == last || validated is { Images: > 0 })
@@ -307,6 +311,11 @@ public sealed class Trainer : IDisposable
             $"{options.Model}: {what}; training stopped. The last good checkpoint is " +
             $"{good ?? "none (no good checkpoint was written yet)"}. {advice}", good);
     }
+
+    /// <summary>CPU time spent training since the run started (all threads, seconds, validation included, start-up not): the
+    /// x axis of the learning curves, fair between runs that shared the machine. A resumed run continues from the CPU time
+    /// logged before the resume.</summary>
+    private double CpuSeconds() => cpuSecondsBefore + System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     /// <summary>True when every parameter is finite (one fused reduction, one host synchronisation).</summary>
     private bool WeightsFinite()

@@ -14,7 +14,13 @@ namespace MedDeblur.Training;
 /// <param name="Ssim">Mean SSIM.</param>
 /// <param name="DeltaE">Mean DeltaE.</param>
 /// <param name="Images">Images evaluated.</param>
-public sealed record ValidationResult(int Step, double Psnr, double Ssim, double DeltaE, int Images);
+/// <param name="BlurryPsnr">Mean PSNR of the blurred validation images themselves (the input), so that
+/// <see cref="Gain"/> tells whether the network improves on doing nothing.</param>
+public sealed record ValidationResult(int Step, double Psnr, double Ssim, double DeltaE, int Images, double BlurryPsnr = double.NaN)
+{
+    /// <summary>Mean PSNR gain over the blurred input (dB); positive when the network deblurs.</summary>
+    public double Gain => Psnr - BlurryPsnr;
+}
 
 /// <summary>
 /// The fixed-kernel validation split: every image is blurred once with its fixed kernel (seed, path) at native size and
@@ -39,7 +45,12 @@ public sealed class Validation : IDisposable
             blurred.DetachFromDisposeScope();
             pairs.Add((sharp, blurred));
         }
+        BlurryPsnr = pairs.Count == 0 ? double.NaN
+            : pairs.Average(p => ImageQuality.Measure(p.Sharp, p.Blurred, conventions)[0].Psnr);
     }
+
+    /// <summary>Mean PSNR of the blurred validation images against their sharp originals (the input's score).</summary>
+    public double BlurryPsnr { get; }
 
     /// <summary>Number of validation images.</summary>
     public int Count => pairs.Count;
@@ -47,7 +58,7 @@ public sealed class Validation : IDisposable
     /// <summary>Deblurs every validation image and returns the mean metrics.</summary>
     public ValidationResult Run(Deblurrer deblurrer, int step)
     {
-        if (pairs.Count == 0) return new ValidationResult(step, double.NaN, double.NaN, double.NaN, 0);
+        if (pairs.Count == 0) return new ValidationResult(step, double.NaN, double.NaN, double.NaN, 0, BlurryPsnr);
         var scores = new List<QualityScores>();
         foreach (var (sharp, blurred) in pairs)
         {
@@ -55,7 +66,7 @@ public sealed class Validation : IDisposable
             var restored = deblurrer.Deblur(blurred);
             scores.Add(ImageQuality.Measure(sharp, restored, conventions)[0]);
         }
-        return new ValidationResult(step, scores.Average(s => s.Psnr), scores.Average(s => s.Ssim), scores.Average(s => s.DeltaE), scores.Count);
+        return new ValidationResult(step, scores.Average(s => s.Psnr), scores.Average(s => s.Ssim), scores.Average(s => s.DeltaE), scores.Count, BlurryPsnr);
     }
 
     /// <summary>Releases the cached images.</summary>
