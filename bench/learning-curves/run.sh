@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-runs/learning-curves}; shift || true
 recipes=("$@"); [ ${#recipes[@]} -gt 0 ] || recipes=(bench/learning-curves/lc-*.json)
-cli=src/MedDeblur.Cli/bin/Release/net10.0/meddeblur
+# A copy of the CLI, so that rebuilding the kit while the curves run never replaces the binary under a running process.
+cli=${MEDDEBLUR_CLI:-src/MedDeblur.Cli/bin/Release/net10.0/meddeblur}
 [ -x "$cli" ] || dotnet build -c Release src/MedDeblur.Cli -v q
 mkdir -p "$out"
 train() {

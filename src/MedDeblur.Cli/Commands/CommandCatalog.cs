@@ -19,5 +19,6 @@ public static class CommandCatalog
         ProfileCommand.Create(),
         BenchCommand.Create(),
         CurvesCommand.Create(),
+        WeightsCommand.Create(),
     ];
 }

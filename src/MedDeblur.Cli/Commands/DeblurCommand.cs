@@ -4,6 +4,7 @@ using MedDeblur.Inference;
 using MedDeblur.Networks;
 using MedDeblur.Runtime;
 using MedDeblur.Training;
+using MedDeblur.Weights;
 
 namespace MedDeblur.Cli.Commands;
 
@@ -13,7 +14,7 @@ public static class DeblurCommand
     /// <summary>Creates the verb.</summary>
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "a checkpoint written by 'meddeblur train' or 'reproduce', or PyTorch weights (.pth) of MedDeblur (the authors' MedDeblur_checkpoint.pth) or SRN-DeblurNet", Required = true };
+        var checkpoint = new Option<string?>("--checkpoint", "-c") { Description = "a checkpoint written by 'meddeblur train' or 'reproduce', or PyTorch weights (.pth) of MedDeblur (the authors' MedDeblur_checkpoint.pth) or SRN-DeblurNet (default: the shipped MedDeblur weights, weights/meddeblur-quick.ckpt, checked against their SHA-256)" };
         var input = new Option<string>("--input", "-i") { Description = "an image, a folder (recursive) or a glob such as 'scans/**/*.tif'", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "output folder (mirrors the input's relative paths; PNG/TIFF keep their name, other formats get .png appended: a.jpg -> a.jpg.png; never overwrites an input)", Required = true }.FolderOnly();
         var tile = new Option<int>("--tile") { Description = "tile size for large images (memory is bounded by the tile)", DefaultValueFactory = _ => 512 };
@@ -30,11 +31,12 @@ public static class DeblurCommand
             var part = Shard.Parse(parse.GetValue(shard)!);
             string outputFolder = parse.GetValue(output)!;
             var files = ImageFiles.Resolve(parse.GetValue(input)!, exclude: outputFolder, skipped: note => Console.Error.WriteLine($"skipped: {note}"));
-            var (network, header) = Checkpoint.LoadNetwork(parse.GetValue(checkpoint)!);
+            string? given = parse.GetValue(checkpoint);
+            var (network, header) = given is null ? ShippedNetwork() : Checkpoint.LoadNetwork(given);
             using (network)
             {
                 if (header.Integrity == FileIntegrity.NoChecksum)
-                    Console.Error.WriteLine($"note: {parse.GetValue(checkpoint)} has no checksum (written by an older version): loaded without an integrity check");
+                    Console.Error.WriteLine($"note: {given} has no checksum (written by an older version): loaded without an integrity check");
                 var deblurrer = new Deblurrer(network, TorchRuntime.ResolveDevice(parse.GetValue(device)!),
                     new TileOptions { TileSize = parse.GetValue(tile), Overlap = parse.GetValue(overlap) });
                 var mine = files.Count(f => part.Contains(f.RelativePath));
@@ -50,5 +52,13 @@ public static class DeblurCommand
             }
         }));
         return command;
+    }
+
+    private static (DeblurNetwork Network, CheckpointHeader Header) ShippedNetwork()
+    {
+        var (network, header, manifest) = ShippedWeights.Load();
+        Console.Error.WriteLine($"no --checkpoint: the shipped weights {manifest.File} ({manifest.Preset} preset, {manifest.Step} steps, " +
+            $"{manifest.CpuMinutes:0} CPU min, SHA-256 verified)");
+        return (network, header);
     }
 }

@@ -226,8 +226,13 @@ public static class ConvolutionSelfCheck
         _ => throw new MedDeblurException($"MEDDEBLUR_CONVOLUTION='{value}' is not one of auto, onednn, padded, native"),
     };
 
+    /// <summary>The CPU as /proc/cpuinfo names it (vendor, family, model, model name), or the architecture elsewhere.</summary>
+    public static string CpuModel() => CpuInfo(withFlags: false);
+
     /// <summary>CPU model and feature flags, LibTorch version, threads and check version: what a verdict depends on.</summary>
-    private static string MachineKey()
+    private static string MachineKey() => $"{CpuInfo(withFlags: true)}; LibTorch {__version__}; {get_num_threads()} threads; check v{Version}";
+
+    private static string CpuInfo(bool withFlags)
     {
         string cpu = $"{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}";
         try
@@ -236,13 +241,13 @@ public static class ConvolutionSelfCheck
             {
                 var lines = File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToArray();
                 string Field(string name) => lines.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
-                string flags = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Field("flags"))))[..12];
-                cpu = $"{Field("vendor_id")} family {Field("cpu family")} model {Field("model")} ({Field("model name")}), flags {flags}";
+                cpu = $"{Field("vendor_id")} family {Field("cpu family")} model {Field("model")} ({Field("model name")})";
+                if (withFlags) cpu += $", flags {Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Field("flags"))))[..12]}";
             }
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
-        return $"{cpu}; LibTorch {__version__}; {get_num_threads()} threads; check v{Version}";
+        return cpu;
     }
 
     private static string CacheFile()

@@ -108,7 +108,8 @@ public static class TorchRuntime
             Convolution: ConvolutionSelfCheck.Result?.ToString() ?? "not checked",
             Os: RuntimeInformation.OSDescription,
             Dotnet: RuntimeInformation.FrameworkDescription,
-            ProcessorCount: Environment.ProcessorCount);
+            ProcessorCount: Environment.ProcessorCount,
+            Cpu: ConvolutionSelfCheck.CpuModel());
     }
 }
 
@@ -126,14 +127,16 @@ public static class TorchRuntime
 /// <param name="Os">Operating system description.</param>
 /// <param name="Dotnet">.NET runtime description.</param>
 /// <param name="ProcessorCount">Logical processors.</param>
+/// <param name="Cpu">The CPU (vendor, family, model, model name from /proc/cpuinfo).</param>
 public sealed record RuntimeInfo(
     string MedDeblurVersion, string TorchSharpVersion, string LibTorchVersion, string Backend, string Device,
-    bool CudaAvailable, int Threads, bool MallocTuned, bool DenormalsFlushed, string Convolution, string Os, string Dotnet, int ProcessorCount)
+    bool CudaAvailable, int Threads, bool MallocTuned, bool DenormalsFlushed, string Convolution, string Os, string Dotnet, int ProcessorCount,
+    string Cpu = "")
 {
     /// <inheritdoc />
     public override string ToString() =>
         $"MedDeblur.Core {MedDeblurVersion} | TorchSharp {TorchSharpVersion} | LibTorch {LibTorchVersion} | " +
-        $"backend {Backend} | device {Device} | threads {Threads} | malloc tuned {MallocTuned} | denormals flushed {DenormalsFlushed} | {Os} | {Dotnet}\n" +
+        $"backend {Backend} | device {Device} | CPU {Cpu} | threads {Threads} | malloc tuned {MallocTuned} | denormals flushed {DenormalsFlushed} | {Os} | {Dotnet}\n" +
         $"convolutions: {Convolution}";
 }
 
