@@ -24,4 +24,4 @@ for recipe in "${recipes[@]}"; do
   if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
 done
 wait
-"$cli" curves "$out"/lc-* --output "$out/learning-curves.png"
+"$cli" curves "$out"/lc-*/ --output "$out/learning-curves.png"

@@ -24,6 +24,9 @@ public static class CurvesCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var list = parse.GetValue(runs)!.Select(r => (Label: Path.GetFileName(Path.TrimEndingDirectorySeparator(r)), RunFolder: r)).ToArray();
+            foreach (var (label, folder) in list.Where(r => Directory.Exists(r.RunFolder) && !LearningCurves.HasCurve(r.RunFolder)))
+                Console.Error.WriteLine($"skipped: {label} (no validation with a gain yet)");
+            list = list.Where(r => !Directory.Exists(r.RunFolder) || LearningCurves.HasCurve(r.RunFolder)).ToArray();
             var curves = LearningCurves.Summarise(list);
             if (parse.GetValue(output) is { } png)
                 LearningCurves.Build(list).Save(png);

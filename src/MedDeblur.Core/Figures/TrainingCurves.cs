@@ -58,6 +58,12 @@ public static class LearningCurves
     public static IReadOnlyList<LearningCurve> Summarise(IReadOnlyList<(string Label, string RunFolder)> runs) =>
         runs.Select(r => Summarise(r.Label, Validations(r.RunFolder))).ToArray();
 
+    /// <summary>True when the run folder's log holds at least one validation with a gain and CPU time (a run that has
+    /// not validated yet has none).</summary>
+    public static bool HasCurve(string runFolder) =>
+        File.Exists(Path.Combine(runFolder, "log.jsonl")) &&
+        Records(runFolder).Any(r => (string?)r["kind"] == "validation" && r["gain"] is not null && r["cpuSeconds"] is not null);
+
     /// <summary>The figure: gain and loss against CPU minutes, one line per run.</summary>
     public static Figure Build(IReadOnlyList<(string Label, string RunFolder)> runs)
     {
