@@ -105,7 +105,7 @@ public sealed record NetworkOptions
     /// <summary>
     /// Not in the paper (scale-recurrent networks only): every scale's output is its blurred input plus the network's
     /// output, whose last convolution starts at zero, so training starts from the identity and the bounded head (tanh) is
-    /// dropped. Official: false. The reduced-width presets use it (docs/training.md).
+    /// dropped. Official: false. docs/training.md measures it for the reduced-width presets.
     /// </summary>
     public bool GlobalResidual { get; init; }
 
