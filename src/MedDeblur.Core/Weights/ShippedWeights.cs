@@ -142,7 +142,7 @@ public static class ShippedWeights
             Bytes = new FileInfo(weightsPath).Length,
             Step = header.Step,
             TrainedSteps = log.Select(r => (int?)r["step"]).Max() ?? header.Step,
-            CpuMinutes = Math.Round(cpu / 60, 1),
+            CpuMinutes = Math.Round(cpu / 60, 3),
             Data = File.Exists(splits) ? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(dataRoot))} (splits.csv SHA-256 {Sha256(splits)[..16]})" : dataRoot,
             TrainedOn = environment is null ? null : $"{(string?)environment["cpu"]}, {(int?)environment["threads"]} threads, {(string?)environment["convolution"]}",
             Commit = (string?)environment?["gitCommit"],
