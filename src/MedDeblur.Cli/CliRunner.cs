@@ -20,7 +20,7 @@ public static class CliRunner
         catch (Exception e) when (e is MedDeblurException or ArgumentException or IOException or InvalidOperationException
                                        or UnauthorizedAccessException or FormatException or JsonException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {CliMessages.Describe(e)}");
             return 1;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using MedDeblur.Analysis;
-using MedDeblur.Reporting;
+using MedDeblur.Display;
 using MedDeblur.Runtime;
 
 namespace MedDeblur.Cli.Commands;

@@ -28,7 +28,7 @@ public static class DeblurCommand
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            var part = Shard.Parse(parse.GetValue(shard)!);
+            var part = CliMessages.ParseShard(parse.GetValue(shard)!);
             string outputFolder = parse.GetValue(output)!;
             var files = ImageFiles.Resolve(parse.GetValue(input)!, exclude: outputFolder, skipped: note => Console.Error.WriteLine($"skipped: {note}"));
             string? given = parse.GetValue(checkpoint);

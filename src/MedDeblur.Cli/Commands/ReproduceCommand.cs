@@ -1,6 +1,6 @@
 using System.CommandLine;
-using MedDeblur.Configuration;
 using MedDeblur.Reproduction;
+using MedDeblur.Training;
 
 namespace MedDeblur.Cli.Commands;
 
@@ -20,8 +20,7 @@ public static class ReproduceCommand
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            var options = Presets.Load(parse.GetValue(preset)!) with { Device = parse.GetValue(device)! };
-            if (parse.GetValue(data) is { } root) options = options with { Data = options.Data with { Root = Path.GetFullPath(root) } };
+            var options = RunFolder.ReadOptions(parse.GetValue(preset)!, new RunOverrides { Device = parse.GetValue(device), DataRoot = parse.GetValue(data) });
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"reproduce-{options.Name}");
             using var signals = new SignalCancellation("stopping after this step (checkpoint saved; run again to continue)");
             string stage = "";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MedDeblur.Blur;
 using MedDeblur.Data;
+using MedDeblur.Figures;
 using MedDeblur.Imaging;
 
 namespace MedDeblur.Cli.Commands;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MedDeblur.Configuration;
 using MedDeblur.Training;
 using Spectre.Console;
 
@@ -38,10 +37,11 @@ public static class TrainCommand
             }
             else
             {
-                var options = Presets.Load(parse.GetValue(preset)!) with { Model = parse.GetValue(model)!, Device = parse.GetValue(device)! };
-                if (parse.GetValue(data) is { } root) options = options with { Data = options.Data with { Root = Path.GetFullPath(root) } };
-                if (parse.GetValue(steps) is int n) options = options with { Training = options.Training with { Steps = n } };
-                if (parse.GetValue(batch) is int b) options = options with { Training = options.Training with { BatchSize = b } };
+                var options = RunFolder.ReadOptions(parse.GetValue(preset)!, new RunOverrides
+                {
+                    Model = parse.GetValue(model), Device = parse.GetValue(device), DataRoot = parse.GetValue(data),
+                    Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch),
+                });
                 string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{options.Model}-{options.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
                 trainer = Trainer.Start(options, folder);
             }

@@ -1,4 +1,3 @@
-using MedDeblur.Figures;
 using MedDeblur.Imaging;
 using MedDeblur.Networks;
 using MedDeblur.Networks.Blocks;
@@ -53,19 +52,5 @@ public static class AttentionMaps
             network.train(wasTraining);
             foreach (var t in inputs.Values) t.Dispose();
         }
-    }
-
-    /// <summary>A figure of the blurred input and every attention map (each scaled to [0,1] for display).</summary>
-    public static Figure Figure(Tensor blurred, IReadOnlyList<AttentionMap> maps, string title = "Spatial-asymmetric attention maps (F_V + F_H) of every RD-SAM block")
-    {
-        using var scope = NewDisposeScope();
-        var panels = new List<FigurePanel> { new(blurred, "blurred input") };
-        foreach (var m in maps)
-        {
-            var min = m.Map.min();
-            var scaled = (m.Map - min) / (m.Map.max() - min + 1e-8);
-            panels.Add(new FigurePanel(scaled, m.Block.Split('.')[0]));
-        }
-        return ImageGrid.Render([panels], new ImageGridOptions { CellSize = 160, Title = title });
     }
 }

@@ -52,7 +52,7 @@ public sealed record BlurOptions
     public string Describe() => Describe(null);
 
     /// <summary>As <see cref="Describe()"/>, naming <paramref name="fixedKernel"/> instead of the random range when one
-    /// kernel is forced for every image (e.g. <c>simulate --length --angle</c>).</summary>
+    /// kernel is forced for every image (e.g. the <c>simulate</c> verb given a length and an angle).</summary>
     public string Describe(BlurKernelParameters? fixedKernel) =>
         (fixedKernel is null ? $"motion blur: d {MinLength}-{MaxLength} px, angle {MinAngle}..{MaxAngle}°" : $"motion blur: one kernel {fixedKernel} for every image") +
         $", kernel normalisation {Normalization.ToString().ToLowerInvariant()}" +

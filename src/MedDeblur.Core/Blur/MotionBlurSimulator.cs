@@ -58,7 +58,7 @@ public sealed class MotionBlurSimulator
     /// Blurs a validation or test image [C,H,W] the way every evaluation does: with its fixed kernel
     /// (<see cref="FixedFor"/>) and, when noise is on, sensor noise from a generator seeded by (<paramref name="seed"/>,
     /// <paramref name="relativePath"/>), so the blurred input is identical wherever it is made (evaluation, validation,
-    /// <c>simulate</c>, Figure 4). <paramref name="kernel"/> replaces the fixed kernel (e.g. <c>simulate --length --angle</c>);
+    /// <c>simulate</c>, Figure 4). <paramref name="kernel"/> replaces the fixed kernel (e.g. the <c>simulate</c> verb given a length and an angle);
     /// the noise still comes from (seed, path).
     /// </summary>
     /// <returns>The blurred image and the kernel parameters applied.</returns>

@@ -197,7 +197,7 @@ public sealed record RunOptions
     public ReproduceOptions Reproduce { get; init; } = new();
 
     /// <summary>The downstream (computer-aided diagnosis) experiment of Section 4.2.</summary>
-    public Downstream.DownstreamOptions Downstream { get; init; } = new();
+    public DownstreamOptions Downstream { get; init; } = new();
 
     /// <summary>Parses options JSON (a preset file, options.json or a checkpoint header); unknown keys are an error naming them.</summary>
     public static RunOptions Parse(string json, string source)

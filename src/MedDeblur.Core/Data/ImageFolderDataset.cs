@@ -1,5 +1,5 @@
+using MedDeblur.Display;
 using MedDeblur.Imaging;
-using MedDeblur.Reporting;
 
 namespace MedDeblur.Data;
 

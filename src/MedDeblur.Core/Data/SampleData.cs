@@ -26,9 +26,16 @@ public static class SampleData
                     string candidate = Path.Combine(dir.FullName, "data", "samples");
                     if (Directory.Exists(candidate)) return candidate;
                 }
-            throw new MedDeblurException(
+            throw new SampleDataNotFoundException(
                 $"the sample set data/samples was not found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}; " +
-                $"pass --data DIR or set {EnvironmentVariable}");
+                $"give a dataset root or set {EnvironmentVariable}");
         }
     }
+}
+
+/// <summary>No dataset root was given and the embedded sample set was not found; a front end says how to give a root.</summary>
+public sealed class SampleDataNotFoundException : MedDeblurException
+{
+    /// <summary>Creates the exception.</summary>
+    public SampleDataNotFoundException(string message) : base(message) { }
 }

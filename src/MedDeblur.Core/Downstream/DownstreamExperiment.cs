@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using MedDeblur.Blur;
+using MedDeblur.Configuration;
 using MedDeblur.Data;
+using MedDeblur.Display;
 using MedDeblur.Evaluation;
 using MedDeblur.Figures;
 using MedDeblur.Imaging;
-using MedDeblur.Reporting;
 using static TorchSharp.torch;
 
 namespace MedDeblur.Downstream;

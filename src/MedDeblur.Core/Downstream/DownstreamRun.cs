@@ -8,7 +8,7 @@ using TorchSharp;
 namespace MedDeblur.Downstream;
 
 /// <summary>
-/// The whole downstream experiment as the CLI verb, the reproduce pipeline and notebook 7 run it: opens the dataset
+/// The whole downstream experiment as the CLI verb, the reproduce pipeline and the downstream notebook run it: opens the dataset
 /// (<see cref="DownstreamOptions.Root"/> or the embedded lateral-ventricle set), trains the U-Net on its sharp training
 /// images (or reuses <c>unet.dat</c> of a previous run in the same folder with the same options), segments the test
 /// images as they are, blurred and restored by every method, and writes <c>tables/downstream_segmentation.*</c>,

@@ -1,6 +1,6 @@
 using MedDeblur.Data;
+using MedDeblur.Display;
 using MedDeblur.Imaging;
-using MedDeblur.Reporting;
 
 namespace MedDeblur.Downstream;
 

@@ -1,3 +1,4 @@
+using MedDeblur.Configuration;
 using MedDeblur.Data;
 using MedDeblur.Imaging;
 using TorchSharp;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using MedDeblur.Blur;
+using MedDeblur.Display;
 using MedDeblur.Metrics;
-using MedDeblur.Reporting;
 using Microsoft.Data.Analysis;
 
 namespace MedDeblur.Evaluation;

@@ -7,7 +7,7 @@ namespace MedDeblur.Imaging;
 /// <param name="RelativePath">Path relative to the input root, '/' separators.</param>
 public sealed record InputImage(string FullPath, string RelativePath);
 
-/// <summary>Resolves the <c>--input FILE|DIR|GLOB</c> argument of batch commands into image files.</summary>
+/// <summary>Resolves an input given as a file, a folder or a glob (the input of batch commands) into image files.</summary>
 public static class ImageFiles
 {
     /// <summary>
@@ -24,10 +24,10 @@ public static class ImageFiles
     {
         var (natural, files) = Find(input, exclude, skipped);
         string keyRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root ?? natural));
-        if (root is not null && !Directory.Exists(keyRoot)) throw new MedDeblurException($"--root {keyRoot} is not an existing folder");
+        if (root is not null && !Directory.Exists(keyRoot)) throw new SettingException("ImageFiles.Root", $"the root folder {keyRoot} is not an existing folder");
         return files.Select(f => IsInside(f, keyRoot)
             ? new InputImage(f, Path.GetRelativePath(keyRoot, f).Replace('\\', '/'))
-            : throw new MedDeblurException($"input {f} is not inside the root folder {keyRoot} (--root)")).ToArray();
+            : throw new SettingException("ImageFiles.Root", $"input {f} is not inside the root folder {keyRoot}")).ToArray();
     }
 
     /// <summary>True when <paramref name="path"/> (a file or folder) lies inside <paramref name="folder"/>.</summary>

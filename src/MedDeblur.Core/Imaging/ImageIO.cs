@@ -150,7 +150,7 @@ public static class ImageIO
         if (width <= 0 || height <= 0) throw new ImageLoadException(path, $"invalid image size {width}x{height}");
         if (width * height > options.MaxPixels)
             throw new ImageLoadException(path, $"the image is {width}x{height} = {width * height:N0} pixels, over the limit of {options.MaxPixels:N0} " +
-                                               "(raise ImageReadOptions.MaxPixels / --max-pixels to allow it)");
+                                               "(raise the pixel limit to allow it)") { PixelLimit = options.MaxPixels };
     }
 
     private static MedicalImage ReadPng16(string path, byte[] bytes)

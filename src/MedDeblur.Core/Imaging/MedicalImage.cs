@@ -85,7 +85,7 @@ public sealed record ImageReadOptions
 
     /// <summary>Checks the values and throws naming the bad one.</summary>
     public ImageReadOptions Validate() => MaxPixels >= 1 ? this
-        : throw new ArgumentException($"the pixel limit (--max-pixels) must be at least 1, got {MaxPixels}");
+        : throw new SettingException("ImageReadOptions.MaxPixels", $"the pixel limit must be at least 1, got {MaxPixels}");
 }
 
 /// <summary>An image that cannot be read. The message names the file and the reason; nothing is partially returned.</summary>
@@ -104,4 +104,8 @@ public sealed class ImageLoadException : MedDeblurException
 
     /// <summary>Why it cannot be read.</summary>
     public string Reason { get; }
+
+    /// <summary>The pixel limit the image is over (<see cref="ImageReadOptions.MaxPixels"/>), when that is the reason; a front
+    /// end names its own setting for it.</summary>
+    public long? PixelLimit { get; init; }
 }

@@ -12,15 +12,6 @@ public sealed record Shard(int Index, int Count)
     /// <summary>All files.</summary>
     public static Shard All { get; } = new(0, 1);
 
-    /// <summary>Parses "i/n" (0-based i).</summary>
-    public static Shard Parse(string text)
-    {
-        var parts = text.Split('/');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int i) || !int.TryParse(parts[1], out int n) || n < 1 || i < 0 || i >= n)
-            throw new ArgumentException($"--shard '{text}' must be i/n with 0 <= i < n, e.g. 0/4");
-        return new Shard(i, n);
-    }
-
     /// <summary>Whether a file belongs to this shard: SHA-256 of its relative path modulo the count, so the assignment does
     /// not change when other files are added or removed.</summary>
     public bool Contains(string relativePath) =>
@@ -67,7 +58,7 @@ public static class BatchDeblur
             string output = OutputPath(outputFolder, input);
             BatchItemResult result;
             if (inputPaths.Contains(output))
-                result = new BatchItemResult(input, output, "failed", $"the output {output} would overwrite an input; choose another --output folder");
+                result = new BatchItemResult(input, output, "failed", $"the output {output} would overwrite an input; choose another output folder");
             else if (claimants[output] is { Length: > 1 } clash)
                 result = new BatchItemResult(input, output, "failed", $"{string.Join(" and ", clash)} would all be written to {output}; rename one of them");
             else if (File.Exists(output))

@@ -18,12 +18,12 @@ public sealed record TileOptions
     /// <summary>Checks the values and throws naming the bad one.</summary>
     public TileOptions Validate()
     {
-        // messages in the user's terms (--tile/--overlap, evaluation.tileSize/tileOverlap in presets), no property names
-        if (TileSize < 32) throw new ArgumentException($"the tile size (--tile) must be at least 32 pixels, got {TileSize}");
+        // the facts in the user's terms; each front end names the setting its way (CLI option, preset key)
+        if (TileSize < 32) throw new SettingException("TileOptions.TileSize", $"the tile size must be at least 32 pixels, got {TileSize}");
         if (Overlap < 0 || Overlap * 2 >= TileSize)
-            throw new ArgumentException($"the tile overlap (--overlap) must be at least 0 and less than half the tile size ({TileSize}), " +
+            throw new SettingException("TileOptions.Overlap", $"the tile overlap must be at least 0 and less than half the tile size ({TileSize}), " +
                                         $"i.e. at most {(TileSize - 1) / 2}; got {Overlap}");
-        if (TilesPerBatch < 1) throw new ArgumentException($"the number of tiles per batch must be at least 1, got {TilesPerBatch}");
+        if (TilesPerBatch < 1) throw new SettingException("TileOptions.TilesPerBatch", $"the number of tiles per batch must be at least 1, got {TilesPerBatch}");
         return this;
     }
 }

@@ -1,9 +1,9 @@
 using MedDeblur.Configuration;
+using MedDeblur.Display;
 using MedDeblur.Downstream;
 using MedDeblur.Evaluation;
 using MedDeblur.Inference;
 using MedDeblur.Networks;
-using MedDeblur.Reporting;
 using MedDeblur.Reproduction;
 using MedDeblur.Runtime;
 using MedDeblur.Training;

@@ -6,7 +6,6 @@ using MedDeblur.Display;
 using MedDeblur.Figures;
 using MedDeblur.Imaging;
 using MedDeblur.Networks;
-using MedDeblur.Reporting;
 using MedDeblur.Reproduction;
 using MedDeblur.Runtime;
 using MedDeblur.Training;
@@ -145,7 +144,7 @@ public sealed class NotebookRun : IHtmlDisplayable
         string source = trained is not null
             ? $"trained network from {trained}"
             : "untrained network (run notebook 2 or 3 first for a trained one)";
-        var figure = AttentionMaps.Figure(blurred, AttentionMaps.Capture(network, blurred));
+        var figure = AttentionMapFigure.Build(blurred, AttentionMaps.Capture(network, blurred));
         return new AttentionMapsView($"{item.RelativePath} blurred with {kernel}; {source}", figure);
     }
 

@@ -4,7 +4,6 @@ using MedDeblur.Figures;
 using MedDeblur.Imaging;
 using MedDeblur.Inference;
 using MedDeblur.Networks;
-using MedDeblur.Reporting;
 using MedDeblur.Runtime;
 using MedDeblur.Training;
 

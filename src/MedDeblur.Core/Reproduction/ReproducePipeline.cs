@@ -3,6 +3,7 @@ using MedDeblur.Analysis;
 using MedDeblur.Blur;
 using MedDeblur.Configuration;
 using MedDeblur.Data;
+using MedDeblur.Display;
 using MedDeblur.Downstream;
 using MedDeblur.Evaluation;
 using MedDeblur.Figures;
@@ -115,7 +116,7 @@ public static class ReproducePipeline
 
             // 4. figures
             var figures = Path.Combine(folder.Root, "figures");
-            var figure4 = BlurPairsFigure(dataset, simulator, options.Evaluation.KernelSeed);
+            var figure4 = Figures.BlurPairsFigure.Build(dataset, simulator, options.Evaluation.KernelSeed);
             figure4.Save(Path.Combine(figures, "figure4_blur_sharp_pairs.png"));
             var shown = ShownImages(test, options.Evaluation.FigureImages);
             double? Psnr(string method, string image) => evaluation.Score(method, image)?.Psnr;
@@ -187,25 +188,9 @@ public static class ReproducePipeline
     public static IReadOnlyList<(string RowLabel, string RelativePath)> ShownImages(IReadOnlyList<DatasetItem> test, int perModality) =>
         test.GroupBy(i => i.Modality).SelectMany(g => g.Take(perModality)).Select(i => (i.Modality, Path.ChangeExtension(i.RelativePath, ".png"))).ToArray();
 
-    /// <summary>Figure 4: one test image per modality, blurred with its fixed kernel, next to the sharp image and the kernel.</summary>
-    public static Figure BlurPairsFigure(ImageFolderDataset dataset, MotionBlurSimulator simulator, long kernelSeed)
-    {
-        using var scope = NewDisposeScope();
-        var rows = new List<IReadOnlyList<FigurePanel>>();
-        var labels = new List<string>();
-        foreach (var item in dataset.Split(DatasetSplit.Test).GroupBy(i => i.Modality).Select(g => g.First()))
-        {
-            using var image = Imaging.ImageIO.Read(item.FullPath);
-            var (blurred, kernel) = simulator.ApplyFixed(image.Pixels, kernelSeed, item.RelativePath);
-            rows.Add([
-                new FigurePanel(blurred, "Blurry"),
-                new FigurePanel(image.Pixels.alias(), "Sharp"),
-                new FigurePanel(MotionKernel.ToImage(kernel), $"Kernel {kernel}"),
-            ]);
-            labels.Add(item.Modality);
-        }
-        return ImageGrid.Render(rows, new ImageGridOptions { CellSize = 200, Title = $"Figure 4. Blur-sharp pairs ({simulator.Options.Describe()})", RowLabels = labels });
-    }
+    /// <summary>Figure 4 (<see cref="Figures.BlurPairsFigure.Build"/>; kept here for notebook code written against it).</summary>
+    public static Figure BlurPairsFigure(ImageFolderDataset dataset, MotionBlurSimulator simulator, long kernelSeed) =>
+        Figures.BlurPairsFigure.Build(dataset, simulator, kernelSeed);
 
     private static string SizeNote(string model, NetworkOptions network) => model is "deepdeblur" or "dncnn" or "temimagenet"
         ? $"{network.Baselines.WidthMultiplier:0.###}x width, {network.Baselines.DepthMultiplier:0.###}x depth"

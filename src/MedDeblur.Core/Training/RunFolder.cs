@@ -1,23 +1,101 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MedDeblur.Configuration;
+using MedDeblur.Data;
 using MedDeblur.Runtime;
 
 namespace MedDeblur.Training;
 
+/// <summary>What is given on top of a preset (the command line's options, a notebook's parameters); null = the preset's.</summary>
+public sealed record RunOverrides
+{
+    /// <summary>Registry name of the network to train.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Dataset root (made absolute); null or blank = the preset's (the embedded sample set by default).</summary>
+    public string? DataRoot { get; init; }
+
+    /// <summary>Training steps.</summary>
+    public int? Steps { get; init; }
+
+    /// <summary>Images per training step.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Device: auto, cpu, cuda or cuda:N.</summary>
+    public string? Device { get; init; }
+
+    /// <summary><paramref name="options"/> with these overrides applied.</summary>
+    public RunOptions ApplyTo(RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!string.IsNullOrWhiteSpace(Model)) options = options with { Model = Model.Trim() };
+        if (!string.IsNullOrWhiteSpace(DataRoot)) options = options with { Data = options.Data with { Root = Path.GetFullPath(DataRoot.Trim()) } };
+        if (Steps is int steps) options = options with { Training = options.Training with { Steps = steps } };
+        if (BatchSize is int batch) options = options with { Training = options.Training with { BatchSize = batch } };
+        if (!string.IsNullOrWhiteSpace(Device)) options = options with { Device = Device.Trim() };
+        return options;
+    }
+}
+
+/// <summary>What is wrong with a run folder for what was asked of it.</summary>
+public enum RunFolderProblem
+{
+    /// <summary>A new run was asked for, but the folder holds a run with checkpoints (it can be resumed).</summary>
+    HoldsCheckpointedRun,
+
+    /// <summary>A resume was asked for, but the run stopped before its first checkpoint (it can be started afresh).</summary>
+    NoCheckpointToResume,
+}
+
+/// <summary>A run folder cannot be used as asked; carries the folder and the problem, each front end says what to do.</summary>
+public sealed class RunFolderException : MedDeblurException
+{
+    /// <summary>Creates the exception.</summary>
+    public RunFolderException(string folder, RunFolderProblem problem, string? latestCheckpoint = null)
+        : base(problem switch
+        {
+            RunFolderProblem.HoldsCheckpointedRun =>
+                $"{folder} already holds a run with checkpoints (latest {Path.GetFileName(latestCheckpoint)}): resume it or choose another folder",
+            _ => $"{folder} holds no checkpoint to resume from (the run stopped before its first checkpoint): start it afresh in the same folder",
+        })
+    {
+        Folder = folder;
+        Problem = problem;
+        LatestCheckpoint = latestCheckpoint;
+    }
+
+    /// <summary>The run folder (absolute).</summary>
+    public string Folder { get; }
+
+    /// <summary>What is wrong.</summary>
+    public RunFolderProblem Problem { get; }
+
+    /// <summary>The folder's latest checkpoint, when there is one.</summary>
+    public string? LatestCheckpoint { get; }
+}
+
 /// <summary>
-/// The folder of one run: <c>options.json</c> (everything that determines the run), <c>environment.json</c> (git commit,
-/// machine, backend), <c>log.jsonl</c>, <c>checkpoints/</c> and results. Paths are created on demand.
+/// The folder of one run, the one place that knows its layout: <c>options.json</c> (everything that determines the run,
+/// a preset with its overrides applied once), <c>environment.json</c> (git commit, machine, backend), <c>log.jsonl</c>,
+/// <c>checkpoints/</c> (<c>step-NNNNNNN.ckpt</c>, the last K kept, and <c>best.ckpt</c>), <c>runs/MODEL/</c> (the networks
+/// of a reproduce run, each a run folder itself), <c>stages/NAME.json</c> (finished pipeline stages) and results. Paths
+/// are created on demand.
 /// </summary>
 public sealed class RunFolder
 {
     /// <summary>Opens (and creates) the run folder at <paramref name="path"/>.</summary>
-    public RunFolder(string path)
+    public RunFolder(string path) : this(path, create: true) { }
+
+    private RunFolder(string path, bool create)
     {
         Root = Path.GetFullPath(path);
-        Directory.CreateDirectory(Root);
+        if (create) Directory.CreateDirectory(Root);
     }
+
+    /// <summary>The run folder at <paramref name="path"/> for looking only: nothing is created.</summary>
+    public static RunFolder At(string path) => new(path, create: false);
 
     /// <summary>Absolute path of the folder.</summary>
     public string Root { get; }
@@ -31,8 +109,11 @@ public sealed class RunFolder
     /// <summary>One JSON object per logged step.</summary>
     public string LogPath => Path.Combine(Root, "log.jsonl");
 
-    /// <summary>Checkpoints folder.</summary>
+    /// <summary>Checkpoints folder (created).</summary>
     public string CheckpointsPath => Directory.CreateDirectory(Path.Combine(Root, "checkpoints")).FullName;
+
+    /// <summary>The checkpoint with the best validation PSNR (it may not exist).</summary>
+    public string BestCheckpointPath => Path.Combine(Root, "checkpoints", "best.ckpt");
 
     /// <summary>A path inside the run folder (sub-folders are created).</summary>
     public string File(params string[] parts)
@@ -41,6 +122,74 @@ public sealed class RunFolder
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return path;
     }
+
+    /// <summary>
+    /// The options of a run: the preset <paramref name="preset"/> (name or .json path) with <paramref name="overrides"/>
+    /// applied, validated. Every front end resolves its options here, so they are applied the same way once.
+    /// </summary>
+    public static RunOptions ReadOptions(string preset, RunOverrides? overrides = null) =>
+        (overrides ?? new RunOverrides()).ApplyTo(Presets.Load(preset)).Validate();
+
+    /// <summary>The options stored in this folder's <c>options.json</c>.</summary>
+    /// <exception cref="MedDeblurException">The folder holds no run.</exception>
+    public RunOptions ReadOptions() => StoredOptions() ?? throw new MedDeblurException($"{Root} holds no run (no options.json)");
+
+    /// <summary>The options stored in this folder's <c>options.json</c>, or null when there is none.</summary>
+    public RunOptions? StoredOptions() =>
+        System.IO.File.Exists(OptionsPath) ? RunOptions.Parse(System.IO.File.ReadAllText(OptionsPath), OptionsPath) : null;
+
+    /// <summary>
+    /// Begins (or continues) a run with <paramref name="options"/>: refuses a folder made with other options
+    /// (<see cref="RefuseOtherOptions"/>), then writes <c>options.json</c> and <c>environment.json</c>.
+    /// </summary>
+    public void Begin(RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RefuseOtherOptions(options);
+        AtomicFile.WriteAllText(OptionsPath, options.ToJson());
+        WriteEnvironment(options.Device);
+    }
+
+    /// <summary>The dataset of a run: its root (the embedded sample set by default) with the preset's split ratios.</summary>
+    public static ImageFolderDataset OpenDataset(RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return ImageFolderDataset.Open(options.Data.Root ?? SampleData.Root, options.Data.Split);
+    }
+
+    /// <summary>The run folder of network <paramref name="model"/> inside this one: <c>runs/MODEL</c> (not created).</summary>
+    public string NetworkRunPath(string model) => Path.Combine(Root, "runs", model);
+
+    /// <summary>The record of a finished pipeline stage: <c>stages/NAME.json</c> (not created).</summary>
+    public string StagePath(string stage) => Path.Combine(Root, "stages", stage + ".json");
+
+    /// <summary>The checkpoint of step <paramref name="step"/>.</summary>
+    public string CheckpointPath(int step) =>
+        Path.Combine(CheckpointsPath, string.Create(CultureInfo.InvariantCulture, $"step-{step:D7}.ckpt"));
+
+    /// <summary>The step of a checkpoint named by <see cref="CheckpointPath"/>.</summary>
+    public static int CheckpointStep(string path) =>
+        int.Parse(Path.GetFileNameWithoutExtension(path).AsSpan("step-".Length), CultureInfo.InvariantCulture);
+
+    /// <summary>The step checkpoints, oldest first (looking never creates the folder).</summary>
+    public IReadOnlyList<string> StepCheckpoints()
+    {
+        string folder = Path.Combine(Root, "checkpoints");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, "step-*.ckpt").Order(StringComparer.Ordinal).ToArray() : [];
+    }
+
+    /// <summary>The most recent step checkpoint, or null.</summary>
+    public string? LatestCheckpoint() => StepCheckpoints().LastOrDefault();
+
+    /// <summary>Deletes all but the newest <paramref name="keepLast"/> step checkpoints (<c>best.ckpt</c> is kept).</summary>
+    public void Prune(int keepLast)
+    {
+        foreach (var old in StepCheckpoints().SkipLast(Math.Max(1, keepLast))) System.IO.File.Delete(old);
+    }
+
+    /// <summary>The trained network of this run: <c>best.ckpt</c> (model selection on the validation split), else the latest
+    /// step checkpoint (a run without validation images); null when there is none.</summary>
+    public string? TrainedCheckpoint() => System.IO.File.Exists(BestCheckpointPath) ? BestCheckpointPath : LatestCheckpoint();
 
     /// <summary>
     /// Throws when the folder's <c>options.json</c> exists and differs from <paramref name="requested"/> (the device and

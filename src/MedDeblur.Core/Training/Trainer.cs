@@ -23,7 +23,7 @@ namespace MedDeblur.Training;
 public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double LearningRate, double ImagesPerSecond,
     TimeSpan Elapsed, TimeSpan Remaining, ValidationResult? Validation)
 {
-    /// <summary>One line, as the command line's progress bar and notebook 2 show it: step, loss, learning rate, speed, time
+    /// <summary>One line, as the command line's progress bar and the training notebook show it: step, loss, learning rate, speed, time
     /// left, and the validation PSNR/SSIM when the step validated.</summary>
     public string Describe()
     {
@@ -84,7 +84,7 @@ public sealed class Trainer : IDisposable
         this.options = options.Validate();
         this.folder = folder;
         device = TorchRuntime.ResolveDevice(options.Device);
-        var dataset = ImageFolderDataset.Open(options.Data.Root ?? SampleData.Root, options.Data.Split);
+        var dataset = RunFolder.OpenDataset(options);
         simulator = new MotionBlurSimulator(options.Blur);
         network = NetworkRegistry.Create(options.Model, options.Network, options.Training.Seed);
         network.to(device);
@@ -108,12 +108,11 @@ public sealed class Trainer : IDisposable
     {
         bool existed = Directory.Exists(runFolder);
         var folder = new RunFolder(runFolder);
-        if (LatestCheckpoint(folder) is { } latest)
-            throw new MedDeblurException($"{folder.Root} already holds a run with checkpoints (latest {Path.GetFileName(latest)}): continue it with 'meddeblur train --resume {folder.Root}' or choose another --output");
+        if (folder.LatestCheckpoint() is { } latest) throw new RunFolderException(folder.Root, RunFolderProblem.HoldsCheckpointedRun, latest);
         Trainer trainer;
         try
         {
-            trainer = new Trainer(options, folder, null); // opens the dataset first, so a bad --data leaves no half-made run folder
+            trainer = new Trainer(options, folder, null); // opens the dataset first, so a bad data root leaves no half-made run folder
         }
         catch
         {
@@ -134,14 +133,11 @@ public sealed class Trainer : IDisposable
     {
         if (!Directory.Exists(runFolder)) throw new MedDeblurException($"{Path.GetFullPath(runFolder)} does not exist: there is no run to resume");
         var folder = new RunFolder(runFolder);
-        if (!File.Exists(folder.OptionsPath)) throw new MedDeblurException($"{folder.Root} holds no run to resume (no options.json)");
-        var options = RunOptions.Parse(File.ReadAllText(folder.OptionsPath), folder.OptionsPath);
-        if (LatestCheckpoint(folder) is null)
-            throw new MedDeblurException(
-                $"{folder.Root} holds no checkpoint to resume from (the run stopped before its first checkpoint): start it afresh with 'meddeblur train --output {folder.Root}' (without --resume)");
+        var options = folder.StoredOptions() ?? throw new MedDeblurException($"{folder.Root} holds no run to resume (no options.json)");
+        if (folder.LatestCheckpoint() is null) throw new RunFolderException(folder.Root, RunFolderProblem.NoCheckpointToResume);
         var notes = new List<string>();
         string? chosen = null;
-        foreach (var candidate in StepCheckpoints(folder).Reverse())
+        foreach (var candidate in folder.StepCheckpoints().Reverse())
         {
             try
             {
@@ -183,7 +179,7 @@ public sealed class Trainer : IDisposable
     public static Trainer StartOrResume(RunOptions options, string runFolder)
     {
         var folder = new RunFolder(runFolder);
-        if (LatestCheckpoint(folder) is null) return Start(options, runFolder);
+        if (folder.LatestCheckpoint() is null) return Start(options, runFolder);
         folder.RefuseOtherOptions(options);
         return Resume(runFolder);
     }
@@ -220,7 +216,7 @@ public sealed class Trainer : IDisposable
         int startStep = step;
         double lossSum = 0;
         int lossCount = 0;
-        string lastCheckpoint = LatestCheckpoint(folder) ?? "";
+        string lastCheckpoint = folder.LatestCheckpoint() ?? "";
         bool cancelled = false;
         network.train();
 
@@ -261,9 +257,8 @@ public sealed class Trainer : IDisposable
             progress?.Report(new TrainingProgress(step, t.Steps, loss, lr, imagesPerSecond, clock.Elapsed, remaining, validated));
         }
         if (cancelled) lastCheckpoint = SaveCheckpoint(log, null);
-        string best = Path.Combine(folder.CheckpointsPath, "best.ckpt");
         return new TrainingResult(folder.Root, options.Model, step, step >= t.Steps, cancelled, lastCheckpoint,
-            File.Exists(best) ? best : null, validations, clock.Elapsed.TotalMilliseconds / Math.Max(1, step - startStep));
+            File.Exists(folder.BestCheckpointPath) ? folder.BestCheckpointPath : null, validations, clock.Elapsed.TotalMilliseconds / Math.Max(1, step - startStep));
     }
 
     /// <summary>The learning rate of step <paramref name="s"/> (0-based): a pure function of the step, so resume needs no
@@ -300,12 +295,12 @@ public sealed class Trainer : IDisposable
     private TrainingDivergedException Diverged(JsonlLog log, string what)
     {
         log.Write(new { step, kind = "diverged", reason = what });
-        string? good = StepCheckpoints(folder).LastOrDefault(p => CheckpointStep(p) < step);
+        string? good = folder.StepCheckpoints().LastOrDefault(p => RunFolder.CheckpointStep(p) < step);
         // A NaN within the first steps is rarely the learning rate: point to the numerics of this CPU first.
         string advice = step <= 10
             ? $"A NaN in the first steps usually means wrong numerics, not a too-high learning rate: this CPU's convolution " +
-              $"self-check says {ConvolutionSelfCheck.Result?.ToString() ?? "nothing (not run)"} (see `meddeblur info` and " +
-              "environment/README.md); if it looks right, try a lower learning rate or gradient clipping."
+              $"self-check says {ConvolutionSelfCheck.Result?.ToString() ?? "nothing (not run)"} (environment/README.md, " +
+              "\"Convolution self-check\"); if it looks right, try a lower learning rate or gradient clipping."
             : "Try a lower learning rate or gradient clipping.";
         return new TrainingDivergedException(
             $"{options.Model}: {what}; training stopped. The last good checkpoint is " +
@@ -325,9 +320,6 @@ public sealed class Trainer : IDisposable
         return stack(network.parameters().Select(p => p.isfinite().all()).ToArray()).all().item<bool>();
     }
 
-    private static int CheckpointStep(string path) =>
-        int.Parse(Path.GetFileNameWithoutExtension(path).AsSpan("step-".Length), System.Globalization.CultureInfo.InvariantCulture);
-
     private string SaveCheckpoint(JsonlLog log, ValidationResult? validated)
     {
         if (!WeightsFinite()) throw Diverged(log, $"the weights became NaN or infinite at step {step}");
@@ -342,20 +334,19 @@ public sealed class Trainer : IDisposable
             BestValidationPsnr = bestPsnr,
             RngStates = new() { ["seed"] = options.Training.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), ["scheme"] = "per-step SHA-256(seed/step/stream)" },
         };
-        string path = Path.Combine(folder.CheckpointsPath, $"step-{step:D7}.ckpt");
+        string path = folder.CheckpointPath(step);
         Checkpoint.Save(path, header, network, optimizer);
-        if (improved) AtomicFile.Write(Path.Combine(folder.CheckpointsPath, "best.ckpt"), target => { using var source = File.OpenRead(path); source.CopyTo(target); });
-        foreach (var old in StepCheckpoints(folder).SkipLast(options.Training.KeepLast)) File.Delete(old);
+        if (improved) AtomicFile.Write(folder.BestCheckpointPath, target => { using var source = File.OpenRead(path); source.CopyTo(target); });
+        folder.Prune(options.Training.KeepLast);
         return path;
     }
 
-    private static IEnumerable<string> StepCheckpoints(RunFolder folder) =>
-        Directory.Exists(Path.Combine(folder.Root, "checkpoints")) // looking never creates the folder
-            ? Directory.GetFiles(Path.Combine(folder.Root, "checkpoints"), "step-*.ckpt").Order(StringComparer.Ordinal)
-            : [];
-
-    /// <summary>The most recent step checkpoint of a run folder, or null.</summary>
-    public static string? LatestCheckpoint(RunFolder folder) => StepCheckpoints(folder).LastOrDefault();
+    /// <summary>The most recent step checkpoint of a run folder, or null (<see cref="RunFolder.LatestCheckpoint"/>).</summary>
+    public static string? LatestCheckpoint(RunFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return folder.LatestCheckpoint();
+    }
 
     /// <inheritdoc />
     public void Dispose()

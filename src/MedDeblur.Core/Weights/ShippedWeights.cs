@@ -111,11 +111,8 @@ public static class ShippedWeights
     public static (string ManifestPath, WeightsManifest Manifest) Export(string runFolder, string destination)
     {
         var folder = new RunFolder(runFolder);
-        if (!File.Exists(folder.OptionsPath)) throw new MedDeblurException($"{folder.Root} holds no run (no options.json)");
-        var options = RunOptions.Parse(File.ReadAllText(folder.OptionsPath), folder.OptionsPath);
-        string best = Path.Combine(folder.CheckpointsPath, "best.ckpt");
-        string source = File.Exists(best) ? best : Trainer.LatestCheckpoint(folder)
-            ?? throw new MedDeblurException($"{folder.Root} has no checkpoint to export");
+        var options = folder.ReadOptions();
+        string source = folder.TrainedCheckpoint() ?? throw new MedDeblurException($"{folder.Root} has no checkpoint to export");
         var log = File.Exists(folder.LogPath) ? JsonlLog.Read(folder.LogPath) : [];
         var environment = File.Exists(folder.EnvironmentPath) ? JsonNode.Parse(File.ReadAllText(folder.EnvironmentPath)) as JsonObject : null;
 

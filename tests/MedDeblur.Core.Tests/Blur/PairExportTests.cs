@@ -1,5 +1,6 @@
 using MedDeblur.Blur;
 using MedDeblur.Data;
+using MedDeblur.Figures;
 using MedDeblur.Imaging;
 using MedDeblur.Reproduction;
 using TorchSharp;

@@ -1,6 +1,5 @@
 using System.Reflection;
 using MedDeblur.Display;
-using MedDeblur.Reporting;
 using Microsoft.DotNet.Interactive.Formatting;
 using SkiaSharp;
 

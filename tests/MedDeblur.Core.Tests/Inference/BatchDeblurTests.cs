@@ -89,8 +89,8 @@ public sealed class BatchDeblurTests : IDisposable
         Assert.Equal(200, parts.Sum(p => p.Length));
         Assert.Empty(parts[0].Intersect(parts[1]));
         Assert.All(parts, p => Assert.InRange(p.Length, 40, 95));
-        Assert.Equal(parts[1], names.Where(Shard.Parse("1/3").Contains));
-        Assert.Throws<ArgumentException>(() => Shard.Parse("3/3"));
+        Assert.Equal(parts[1], names.Where(MedDeblur.Cli.CliMessages.ParseShard("1/3").Contains));
+        Assert.Throws<ArgumentException>(() => MedDeblur.Cli.CliMessages.ParseShard("3/3"));
     }
 
     [Fact]

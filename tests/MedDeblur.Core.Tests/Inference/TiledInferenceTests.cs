@@ -42,7 +42,7 @@ public class TiledInferenceTests
     [Fact]
     public void Bad_overlap_is_rejected_naming_the_value()
     {
-        var e = Assert.Throws<ArgumentException>(() => new TileOptions { TileSize = 64, Overlap = 40 }.Validate());
+        var e = Assert.Throws<SettingException>(() => new TileOptions { TileSize = 64, Overlap = 40 }.Validate());
         Assert.Contains("40", e.Message);
     }
 
@@ -51,10 +51,11 @@ public class TiledInferenceTests
     [InlineData(64, 40, "--overlap")]
     public void Tile_errors_name_the_options_not_internal_properties(int tile, int overlap, string named)
     {
-        var e = Assert.Throws<ArgumentException>(() => new TileOptions { TileSize = tile, Overlap = overlap }.Validate());
-        Assert.Contains(named, e.Message);
-        Assert.DoesNotContain("Parameter", e.Message);
-        Assert.DoesNotContain("TileSize", e.Message);
+        var e = Assert.Throws<SettingException>(() => new TileOptions { TileSize = tile, Overlap = overlap }.Validate());
+        string message = MedDeblur.Cli.CliMessages.Describe(e); // the library names the setting, the CLI its option
+        Assert.Contains(named, message);
+        Assert.DoesNotContain("Parameter", message);
+        Assert.DoesNotContain("TileSize", message);
     }
 }
 

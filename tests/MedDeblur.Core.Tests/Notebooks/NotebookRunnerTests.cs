@@ -1,4 +1,3 @@
-using MedDeblur.Reporting;
 using System.Text.Json.Nodes;
 using MedDeblur.Display;
 using MedDeblur.NotebookRunner;

@@ -1,6 +1,7 @@
 using MedDeblur.Blur;
 using MedDeblur.Configuration;
 using MedDeblur.Data;
+using MedDeblur.Figures;
 using MedDeblur.Imaging;
 using MedDeblur.Inference;
 using MedDeblur.Networks;

@@ -1,3 +1,4 @@
+using MedDeblur.Display;
 using MedDeblur.Reporting;
 
 namespace MedDeblur.Tests.Reporting;

@@ -121,8 +121,8 @@ public sealed class TrainerTests : IDisposable
     {
         string folder = Folder("twice");
         using (var trainer = Trainer.Start(TrainingFixture.Smoke(steps: 1), folder)) trainer.Run();
-        var e = Assert.Throws<MedDeblurException>(() => Trainer.Start(TrainingFixture.Smoke(), folder));
-        Assert.Contains("--resume", e.Message);
+        var e = Assert.Throws<RunFolderException>(() => Trainer.Start(TrainingFixture.Smoke(), folder));
+        Assert.Contains("--resume", MedDeblur.Cli.CliMessages.Describe(e)); // the library names the problem, the CLI the option
     }
 
     [Fact]
@@ -131,8 +131,8 @@ public sealed class TrainerTests : IDisposable
         string folder = Folder("stale");
         using (Trainer.Start(TrainingFixture.Smoke(steps: 7), folder)) { } // options.json, no checkpoint
         File.WriteAllText(Path.Combine(folder, "log.jsonl"), "{\"step\":1,\"kind\":\"train\"}\n");
-        var e = Assert.Throws<MedDeblurException>(() => Trainer.Resume(folder));
-        Assert.Contains("without --resume", e.Message);
+        var e = Assert.Throws<RunFolderException>(() => Trainer.Resume(folder));
+        Assert.Contains("without --resume", MedDeblur.Cli.CliMessages.Describe(e));
         Assert.Contains(Path.GetFullPath(folder), e.Message);
         using (var again = Trainer.StartOrResume(TrainingFixture.Smoke(steps: 2), folder))
         {

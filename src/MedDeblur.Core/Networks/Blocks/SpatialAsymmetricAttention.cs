@@ -94,7 +94,7 @@ public sealed class MultiKernelConv : Module<Tensor, Tensor>
 
     /// <summary>
     /// The spatial attention map F_C = F_V + F_H (one channel, values in [0, 2]) this module computes for input
-    /// <paramref name="x"/>: where the block amplifies features. For visualisation (notebook 05, model analysis).
+    /// <paramref name="x"/>: where the block amplifies features. For visualisation (model analysis).
     /// </summary>
     public Tensor SpatialAttentionMap(Tensor x)
     {

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using MedDeblur.Display;
 
-namespace MedDeblur.Reporting;
+namespace MedDeblur.Display;
 
 /// <summary>
 /// A small typed table for the paper's tables (comparison, ablation, model analysis): a title, column headers, rows of

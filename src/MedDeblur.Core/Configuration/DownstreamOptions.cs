@@ -1,4 +1,4 @@
-namespace MedDeblur.Downstream;
+namespace MedDeblur.Configuration;
 
 /// <summary>
 /// The <c>downstream</c> section of a run's options: the computer-aided-diagnosis experiment of the paper's Section 4.2
@@ -6,7 +6,7 @@ namespace MedDeblur.Downstream;
 /// </summary>
 public sealed record DownstreamOptions
 {
-    /// <summary>Folder of images with masks (<see cref="SegmentationDataset"/>); null = the embedded
+    /// <summary>Folder of images with masks (<c>Downstream.SegmentationDataset</c>); null = the embedded
     /// <c>data/downstream/colin27-ventricles</c>.</summary>
     public string? Root { get; init; }
 

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
-using MedDeblur.Figures;
+using MedDeblur.Blur;
 using MedDeblur.Imaging;
 using static TorchSharp.torch;
 
-namespace MedDeblur.Blur;
+namespace MedDeblur.Figures;
 
 /// <summary>What <see cref="PairExport"/> did with one input image.</summary>
 /// <param name="Input">The input.</param>
