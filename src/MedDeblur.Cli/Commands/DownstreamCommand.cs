@@ -4,7 +4,6 @@ using MedDeblur.Downstream;
 using MedDeblur.Evaluation;
 using MedDeblur.Inference;
 using MedDeblur.Networks;
-using MedDeblur.Reproduction;
 using MedDeblur.Runtime;
 using MedDeblur.Training;
 
@@ -42,45 +41,29 @@ public static class DownstreamCommand
                 if (found.Length == 0) throw new MedDeblurException($"{run} holds no runs/<model>/checkpoints/best.ckpt of {string.Join(", ", options.Reproduce.Comparison)}");
                 paths.AddRange(found);
             }
-            var dev = TorchRuntime.ResolveDevice(options.Device);
-            var networks = new List<DeblurNetwork>();
+            using var methods = new DeblurMethodSet(TorchRuntime.ResolveDevice(options.Device));
+            var tiles = new TileOptions { TileSize = options.Evaluation.TileSize, Overlap = options.Evaluation.TileOverlap };
+            foreach (var path in paths)
+                methods.AddNetwork(path, name => methods.Names.Contains(name) ? $"{name} ({Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(path)))})" : name, tiles);
+            if (parse.GetValue(oracles) ?? options.Evaluation.Oracles) methods.AddOracles(options.Evaluation.RichardsonLucyIterations);
+            using var signals = new SignalCancellation("stopping the U-Net's training (nothing is saved; run again to start over)");
+            int testImages = SegmentationDataset.Open(options.Downstream.Root ?? SegmentationDataset.EmbeddedRoot, options.Data.Split).Split(Data.DatasetSplit.Test).Count;
+            DownstreamResult result;
             try
             {
-                var methods = new List<IDeblurMethod> { new BlurryInput() };
-                var tiles = new TileOptions { TileSize = options.Evaluation.TileSize, Overlap = options.Evaluation.TileOverlap };
-                foreach (var path in paths)
-                {
-                    var (network, header) = Checkpoint.LoadNetwork(path);
-                    networks.Add(network);
-                    string label = ReproducePipeline.DisplayName(header.Model);
-                    if (methods.Any(m => m.Name == label)) label = $"{label} ({Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(path)))})";
-                    methods.Add(new NetworkMethod(label, new Deblurrer(network, dev, tiles)));
-                }
-                if (parse.GetValue(oracles) ?? options.Evaluation.Oracles)
-                    methods.AddRange([new WienerOracle(), new RichardsonLucyOracle(options.Evaluation.RichardsonLucyIterations)]);
-                using var signals = new SignalCancellation("stopping the U-Net's training (nothing is saved; run again to start over)");
-                int testImages = SegmentationDataset.Open(options.Downstream.Root ?? SegmentationDataset.EmbeddedRoot, options.Data.Split).Split(Data.DatasetSplit.Test).Count;
-                DownstreamResult result;
-                try
-                {
-                    // one bar: the U-Net's training steps, then one tick per segmented test image
-                    result = ConsoleProgress.Run($"U-Net: {options.Downstream.Steps} training steps, then {testImages} test image(s) x {methods.Count + 1} inputs",
-                        options.Downstream.Steps + testImages, report => DownstreamRun.Run(options, methods, folder,
-                            p => report($"train step {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000}"), image => report($"segment {image}"), signals.Token));
-                }
-                catch (OperationCanceledException e)
-                {
-                    Console.Error.WriteLine(e.Message);
-                    return signals.ExitCode;
-                }
-                Console.WriteLine(result.Table.ToMarkdown());
-                Console.WriteLine($"written: {Path.GetFullPath(Path.Combine(folder, "tables"))}, {Path.GetFullPath(Path.Combine(folder, "figures"))}");
-                return 0;
+                // one bar: the U-Net's training steps, then one tick per segmented test image
+                result = ConsoleProgress.Run($"U-Net: {options.Downstream.Steps} training steps, then {testImages} test image(s) x {methods.Methods.Count + 1} inputs",
+                    options.Downstream.Steps + testImages, report => DownstreamRun.Run(options, methods.Methods, folder,
+                        p => report($"train step {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000}"), image => report($"segment {image}"), signals.Token));
             }
-            finally
+            catch (OperationCanceledException e)
             {
-                foreach (var n in networks) n.Dispose();
+                Console.Error.WriteLine(e.Message);
+                return signals.ExitCode;
             }
+            Console.WriteLine(result.Table.ToMarkdown());
+            Console.WriteLine($"written: {Path.GetFullPath(Path.Combine(folder, "tables"))}, {Path.GetFullPath(Path.Combine(folder, "figures"))}");
+            return 0;
         }));
         return command;
     }

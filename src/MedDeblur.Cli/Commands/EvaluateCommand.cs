@@ -3,10 +3,7 @@ using MedDeblur.Blur;
 using MedDeblur.Configuration;
 using MedDeblur.Data;
 using MedDeblur.Evaluation;
-using MedDeblur.Inference;
 using MedDeblur.Metrics;
-using MedDeblur.Networks;
-using MedDeblur.Reproduction;
 using MedDeblur.Runtime;
 using MedDeblur.Training;
 
@@ -34,37 +31,25 @@ public static class EvaluateCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var paths = parse.GetValue(checkpoints) ?? [];
-            var dev = TorchRuntime.ResolveDevice(parse.GetValue(device)!);
-            var networks = new List<DeblurNetwork>();
-            try
+            using var methods = new DeblurMethodSet(TorchRuntime.ResolveDevice(parse.GetValue(device)!));
+            RunOptions? first = null;
+            foreach (var path in paths)
             {
-                var methods = new List<IDeblurMethod> { new BlurryInput() };
-                RunOptions? first = null;
-                foreach (var path in paths)
-                {
-                    var (network, header) = Checkpoint.LoadNetwork(path);
-                    networks.Add(network);
-                    first ??= RunOptions.Parse(header.Options.ToJsonString(), path);
-                    var tiles = new TileOptions { TileSize = first.Evaluation.TileSize, Overlap = first.Evaluation.TileOverlap };
-                    string label = paths.Length == 1 ? ReproducePipeline.DisplayName(header.Model) : $"{ReproducePipeline.DisplayName(header.Model)} ({Path.GetFileName(path)})";
-                    methods.Add(new NetworkMethod(label, new Deblurrer(network, dev, tiles)));
-                }
-                if (parse.GetValue(oracles)) methods.AddRange([new WienerOracle(), new RichardsonLucyOracle()]);
-                var blur = parse.GetValue(preset) is { } p ? Presets.Load(p).Blur : first?.Blur ?? new BlurOptions();
-                string root = parse.GetValue(data) ?? first?.Data.Root ?? SampleData.Root;
-                var items = ImageFolderDataset.Open(root).Split(parse.GetValue(split));
-                string folder = parse.GetValue(output)!;
-                var results = ConsoleProgress.Run($"evaluating {methods.Count} method(s) on {items.Count} image(s)", items.Count,
-                    report => Evaluator.Run(items, methods, new MotionBlurSimulator(blur),
-                        new EvaluationSettings { KernelSeed = parse.GetValue(kernelSeed), Conventions = MetricConventions.Named(parse.GetValue(conventions)!), OutputFolder = Path.Combine(folder, "outputs") },
-                        report));
-                results.Save(folder, "table");
-                Console.WriteLine(results.ComparisonTable().ToMarkdown());
+                var header = methods.AddNetwork(path, paths.Length == 1 ? null : name => $"{name} ({Path.GetFileName(path)})");
+                first ??= RunOptions.Parse(header.Options.ToJsonString(), path);
             }
-            finally
-            {
-                foreach (var n in networks) n.Dispose();
-            }
+            if (parse.GetValue(oracles)) methods.AddOracles();
+            // blur and split ratios: the preset's when one is given, else the first checkpoint's (kit defaults without either)
+            var options = parse.GetValue(preset) is { } p ? Presets.Load(p) : first ?? new RunOptions();
+            if (parse.GetValue(data) is { } root) options = options with { Data = options.Data with { Root = Path.GetFullPath(root) } };
+            var items = RunFolder.OpenDataset(options).Split(parse.GetValue(split));
+            string folder = parse.GetValue(output)!;
+            var results = ConsoleProgress.Run($"evaluating {methods.Methods.Count} method(s) on {items.Count} image(s)", items.Count,
+                report => Evaluator.Run(items, methods.Methods, new MotionBlurSimulator(options.Blur),
+                    new EvaluationSettings { KernelSeed = parse.GetValue(kernelSeed), Conventions = MetricConventions.Named(parse.GetValue(conventions)!), OutputFolder = Path.Combine(folder, "outputs") },
+                    report));
+            results.Save(folder, "table");
+            Console.WriteLine(results.ComparisonTable().ToMarkdown());
         }));
         return command;
     }

@@ -29,8 +29,9 @@ public static class ReproduceCommand
                 var result = ReproducePipeline.Run(options, folder, signals.Token, p =>
                 {
                     if (p.Stage != stage) { stage = p.Stage; Console.Error.WriteLine($"== {stage}"); }
-                    if (p.Fraction is double f && (p.Detail.Contains("step", StringComparison.Ordinal) ? (int)(f * 1000) % 100 == 0 : true))
-                        Console.Error.WriteLine($"   {f:P0} {p.Detail}");
+                    // stages that train report every tenth of their steps, the others every item
+                    bool show = p.Steps is { } s ? s.Step == s.Total || s.Step % Math.Max(1, s.Total / 10) == 0 : p.Fraction is not null;
+                    if (show) Console.Error.WriteLine($"   {p.Fraction ?? 1:P0} {p.Detail}");
                 });
                 Console.WriteLine(result.Comparison.ToMarkdown());
                 if (result.Downstream is { } downstream) Console.WriteLine(downstream.ToMarkdown());

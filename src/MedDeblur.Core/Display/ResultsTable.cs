@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace MedDeblur.Display;
 
@@ -110,6 +111,28 @@ public sealed class ResultsTable : IHtmlDisplayable
         AtomicFile.WriteAllText(Path.Combine(folder, name + ".csv"), ToCsv());
         AtomicFile.WriteAllText(Path.Combine(folder, name + ".notes.txt"), NotesText());
         AtomicFile.WriteAllText(Path.Combine(folder, name + ".md"), ToMarkdown());
+    }
+
+    /// <summary>The table as JSON (title, columns, rows, notes, emphasised rows), e.g. for a pipeline stage's record.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["title"] = Title,
+        ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode?)c)]),
+        ["rows"] = new JsonArray([.. rows.Select(r => (JsonNode?)new JsonArray([.. r.Select(c => (JsonNode?)c)]))]),
+        ["notes"] = new JsonArray([.. Notes.Select(n => (JsonNode?)n)]),
+        ["emphasised"] = new JsonArray([.. Emphasised.Order().Select(i => (JsonNode?)i)]),
+    };
+
+    /// <summary>A table written by <see cref="ToJson"/>.</summary>
+    public static ResultsTable FromJson(JsonNode json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        static string[] Strings(JsonNode? array) => array?.AsArray().Select(n => n?.GetValue<string>() ?? "").ToArray() ?? [];
+        var table = new ResultsTable(json["title"]?.GetValue<string>() ?? "", Strings(json["columns"]));
+        foreach (var row in json["rows"]?.AsArray() ?? []) table.rows.Add(Strings(row));
+        table.Notes.AddRange(Strings(json["notes"]));
+        foreach (var i in json["emphasised"]?.AsArray() ?? []) if (i is not null) table.Emphasised.Add(i.GetValue<int>());
+        return table;
     }
 
     /// <inheritdoc />

@@ -73,8 +73,8 @@ public sealed class DownstreamNotebook : IDisposable
             if (!File.Exists(path)) continue;
             var (network, header) = Checkpoint.LoadNetwork(path);
             networks.Add(network);
-            methods.Add(new NetworkMethod(ReproducePipeline.DisplayName(model), new Deblurrer(network, device, tiles)));
-            sources.Add((ReproducePipeline.DisplayName(model), $"{path} (step {header.Step})"));
+            methods.Add(new NetworkMethod(NetworkRegistry.DisplayName(model), new Deblurrer(network, device, tiles)));
+            sources.Add((NetworkRegistry.DisplayName(model), $"{path} (step {header.Step})"));
         }
         if (networks.Count == 0) sources.Add(("(no network)", $"no reproduce run in {run.ReproduceFolder}: run notebook 3 with the same preset and output to add its networks"));
         if (options.Evaluation.Oracles)

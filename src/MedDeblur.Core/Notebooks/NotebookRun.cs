@@ -53,15 +53,12 @@ public sealed class NotebookRun : IHtmlDisplayable
         ArgumentNullException.ThrowIfNull(dataRoot);
         ArgumentException.ThrowIfNullOrWhiteSpace(output);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        var options = Presets.Load(preset);
-        if (!string.IsNullOrWhiteSpace(model)) options = options with { Model = model.Trim() };
-        if (dataRoot.Trim().Length > 0) options = options with { Data = options.Data with { Root = Path.GetFullPath(dataRoot.Trim()) } };
-        if (steps > 0) options = options with { Training = options.Training with { Steps = steps } };
-        return new NotebookRun(options.Validate(), output);
+        var options = RunFolder.ReadOptions(preset, new RunOverrides { Model = model, DataRoot = dataRoot, Steps = steps > 0 ? steps : null });
+        return new NotebookRun(options, output);
     }
 
     /// <summary>Opens the dataset with the preset's split ratios (what training and the reproduce pipeline use).</summary>
-    public ImageFolderDataset OpenDataset() => ImageFolderDataset.Open(DataRoot, Options.Data.Split);
+    public ImageFolderDataset OpenDataset() => RunFolder.OpenDataset(Options);
 
     /// <summary>A folder under <see cref="Output"/>.</summary>
     public string Folder(string name) => Path.Combine(Output, name);
@@ -70,16 +67,13 @@ public sealed class NotebookRun : IHtmlDisplayable
     public string TrainingFolder(string? model = null) => Path.Combine(Output, "02-training", model ?? Options.Model);
 
     /// <summary>
-    /// The best checkpoint of a trained <paramref name="model"/>, preferring the reproduce run of this preset
-    /// (<c>reproduce-PRESET/runs/MODEL/checkpoints/best.ckpt</c>, the network of Tables 2–4 and report.html) over
-    /// notebook 2's run (<c>02-training/MODEL/checkpoints/best.ckpt</c>); null when neither exists.
+    /// The trained checkpoint of <paramref name="model"/> (<see cref="RunFolder.TrainedCheckpoint"/>), preferring the
+    /// reproduce run of this preset (<c>reproduce-PRESET/runs/MODEL</c>, the network of Tables 2–4 and report.html) over
+    /// notebook 2's run (<c>02-training/MODEL</c>); null when neither exists.
     /// </summary>
     public string? TrainedCheckpoint(string model = "meddeblur") =>
-        new[]
-        {
-            Path.Combine(ReproduceFolder, "runs", model, "checkpoints", "best.ckpt"),
-            Path.Combine(TrainingFolder(model), "checkpoints", "best.ckpt"),
-        }.FirstOrDefault(File.Exists);
+        new[] { RunFolder.At(ReproduceFolder).NetworkRunPath(model), TrainingFolder(model) }
+            .Select(folder => RunFolder.At(folder).TrainedCheckpoint()).FirstOrDefault(path => path is not null);
 
     /// <summary>
     /// <paramref name="checkpoint"/> when given (it must exist), else <see cref="TrainedCheckpoint"/>; throws naming both
@@ -118,7 +112,8 @@ public sealed class NotebookRun : IHtmlDisplayable
         foreach (var name in Options.Reproduce.Ablation)
         {
             using var net = NetworkRegistry.Create(name, Options.Network);
-            table.Add(ReproducePipeline.DisplayName(name), ReproducePipeline.AblationNote(name),
+            var info = NetworkRegistry.Describe(name);
+            table.Add(info.DisplayName, info.AblationNote ?? info.Description,
                 net.ParameterCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         }
         return table;

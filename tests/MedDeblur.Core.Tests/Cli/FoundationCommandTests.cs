@@ -8,25 +8,21 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Tests.Cli;
 
-public sealed class FoundationCommandTests : IDisposable
+public sealed class FoundationCommandTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     [Fact]
     public void Simulate_writes_pairs_kernels_csv_and_figure_and_keeps_bit_depth_and_channels()
     {
-        var (exit, _, err) = CliHarness.Run("simulate", "--input", Fixture.Sample("microscopy"), "--output", temp, "--seed", "5");
+        var (exit, _, err) = CliHarness.Run("simulate", "--input", Fixture.Sample("microscopy"), "--output", Temp, "--seed", "5");
         Assert.True(exit == 0, err);
-        var csv = File.ReadAllLines(Path.Combine(temp, "kernels.csv"));
+        var csv = File.ReadAllLines(Path.Combine(Temp, "kernels.csv"));
         Assert.Equal("path,length,angle,normalization,noise_sigma,kernel_sum_official", csv[0]);
         Assert.Equal(3, csv.Length);
-        Assert.True(File.Exists(Path.Combine(temp, "figure4_blur_sharp_pairs.png")));
-        using var blurred = ImageIO.Read(Path.Combine(temp, "blurred", "qpi_cell_crop.png"));
+        Assert.True(File.Exists(Path.Combine(Temp, "figure4_blur_sharp_pairs.png")));
+        using var blurred = ImageIO.Read(Path.Combine(Temp, "blurred", "qpi_cell_crop.png"));
         using var sharp = ImageIO.Read(Fixture.Sample("microscopy/qpi_cell_crop.png"));
         Assert.Equal((sharp.Width, sharp.Height, sharp.Channels, sharp.BitDepth), (blurred.Width, blurred.Height, blurred.Channels, blurred.BitDepth));
-        Assert.True(File.Exists(Path.Combine(temp, "kernels", "ihc_colon_fhl2.png")));
+        Assert.True(File.Exists(Path.Combine(Temp, "kernels", "ihc_colon_fhl2.png")));
         // each row's kernel is the fixed kernel of its path relative to the input folder, and the blur changed the image
         var simulator = new MotionBlurSimulator();
         foreach (var row in csv[1..].Select(l => l.Split(',')))
@@ -49,42 +45,42 @@ public sealed class FoundationCommandTests : IDisposable
     public void Simulate_of_one_file_under_the_data_root_uses_the_kernel_evaluation_uses()
     {
         string file = Fixture.Sample("mri/brain_pd_fse_s05.png");
-        var (exit, _, err) = CliHarness.Run("simulate", "--input", file, "--output", Path.Combine(temp, "a"));
+        var (exit, _, err) = CliHarness.Run("simulate", "--input", file, "--output", Path.Combine(Temp, "a"));
         Assert.True(exit == 0, err);
-        var row = KernelRow(Path.Combine(temp, "a"));
+        var row = KernelRow(Path.Combine(Temp, "a"));
         var expected = new MotionBlurSimulator().FixedFor(2023, "mri/brain_pd_fse_s05.png");
         Assert.Equal(["mri/brain_pd_fse_s05.png", expected.Length.ToString(CultureInfo.InvariantCulture), expected.AngleDegrees.ToString(CultureInfo.InvariantCulture)], row[..3]);
-        Assert.True(File.Exists(Path.Combine(temp, "a", "blurred", "mri", "brain_pd_fse_s05.png")));
+        Assert.True(File.Exists(Path.Combine(Temp, "a", "blurred", "mri", "brain_pd_fse_s05.png")));
 
         // --root names the folder the key is relative to
-        (exit, _, err) = CliHarness.Run("simulate", "--input", file, "--output", Path.Combine(temp, "b"), "--root", Fixture.Sample("mri"));
+        (exit, _, err) = CliHarness.Run("simulate", "--input", file, "--output", Path.Combine(Temp, "b"), "--root", Fixture.Sample("mri"));
         Assert.True(exit == 0, err);
         var own = new MotionBlurSimulator().FixedFor(2023, "brain_pd_fse_s05.png");
-        Assert.Equal(["brain_pd_fse_s05.png", own.Length.ToString(CultureInfo.InvariantCulture), own.AngleDegrees.ToString(CultureInfo.InvariantCulture)], KernelRow(Path.Combine(temp, "b"))[..3]);
-        (exit, _, err) = CliHarness.Run("simulate", "--input", file, "--output", Path.Combine(temp, "c"), "--root", Fixture.Sample("ct"));
+        Assert.Equal(["brain_pd_fse_s05.png", own.Length.ToString(CultureInfo.InvariantCulture), own.AngleDegrees.ToString(CultureInfo.InvariantCulture)], KernelRow(Path.Combine(Temp, "b"))[..3]);
+        (exit, _, err) = CliHarness.Run("simulate", "--input", file, "--output", Path.Combine(Temp, "c"), "--root", Fixture.Sample("ct"));
         Assert.Equal(1, exit);
         Assert.Contains("is not inside the root folder", err);
 
         // a file outside the data root is keyed by its name (its own folder)
-        string outside = Path.Combine(temp, "mine", "x.png");
+        string outside = Path.Combine(Temp, "mine", "x.png");
         using (var scope = NewDisposeScope()) ImageIO.Write(outside, rand(1, 30, 30));
-        (exit, _, err) = CliHarness.Run("simulate", "--input", outside, "--output", Path.Combine(temp, "d"));
+        (exit, _, err) = CliHarness.Run("simulate", "--input", outside, "--output", Path.Combine(Temp, "d"));
         Assert.True(exit == 0, err);
-        Assert.Equal("x.png", KernelRow(Path.Combine(temp, "d"))[0]);
+        Assert.Equal("x.png", KernelRow(Path.Combine(Temp, "d"))[0]);
     }
 
     [Fact]
     public void Simulate_reports_each_failed_file_exits_1_and_still_writes_the_others()
     {
-        string input = Path.Combine(temp, "in");
+        string input = Path.Combine(Temp, "in");
         using (var scope = NewDisposeScope()) ImageIO.Write(Path.Combine(input, "good.png"), rand(1, 30, 30));
         File.WriteAllBytes(Path.Combine(input, "bad.png"), File.ReadAllBytes(Path.Combine(input, "good.png"))[..40]);
-        var (exit, output, err) = CliHarness.Run("simulate", "--input", input, "--output", Path.Combine(temp, "out"), "--length", "9", "--angle", "10",
+        var (exit, output, err) = CliHarness.Run("simulate", "--input", input, "--output", Path.Combine(Temp, "out"), "--length", "9", "--angle", "10",
             "--normalization", "official");
         Assert.Equal(1, exit);
         Assert.Contains($"failed: bad.png: cannot read image {Path.Combine(input, "bad.png")}", err);
-        Assert.True(File.Exists(Path.Combine(temp, "out", "blurred", "good.png")));
-        Assert.Equal(["good.png", "9", "10", "official"], KernelRow(Path.Combine(temp, "out"))[..4]);
+        Assert.True(File.Exists(Path.Combine(Temp, "out", "blurred", "good.png")));
+        Assert.Equal(["good.png", "9", "10", "official"], KernelRow(Path.Combine(Temp, "out"))[..4]);
         // the summary names the forced kernel, not the random range it did not use
         Assert.Contains("1 pair(s) written, 1 failed", output);
         Assert.Contains("one kernel d=9, angle=10° for every image", output);
@@ -110,7 +106,7 @@ public sealed class FoundationCommandTests : IDisposable
         var (exit, _, err) = CliHarness.Run("metrics", "--reference", sample, "--test", sample, "--max-pixels", "1000");
         Assert.Equal(1, exit);
         Assert.Contains("over the limit of 1,000", err);
-        (exit, _, err) = CliHarness.Run("simulate", "--input", sample, "--output", Path.Combine(temp, "o"), "--max-pixels", "1000");
+        (exit, _, err) = CliHarness.Run("simulate", "--input", sample, "--output", Path.Combine(Temp, "o"), "--max-pixels", "1000");
         Assert.Equal(1, exit);
         Assert.Contains("over the limit of 1,000", err);
     }
@@ -161,11 +157,11 @@ public sealed class FoundationCommandTests : IDisposable
     [Fact]
     public void Bad_input_gives_exit_code_1_and_a_message_naming_the_file()
     {
-        string missing = Path.Combine(temp, "missing.png");
+        string missing = Path.Combine(Temp, "missing.png");
         var (exit, _, err) = CliHarness.Run("metrics", "--reference", missing, "--test", missing);
         Assert.Equal(1, exit);
         Assert.Contains(missing, err);
-        (exit, _, err) = CliHarness.Run("simulate", "--input", temp, "--output", Path.Combine(temp, "o"));
+        (exit, _, err) = CliHarness.Run("simulate", "--input", Temp, "--output", Path.Combine(Temp, "o"));
         Assert.Equal(1, exit);
         Assert.Contains("matches no images", err);
     }

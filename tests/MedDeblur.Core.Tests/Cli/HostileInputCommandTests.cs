@@ -7,23 +7,19 @@ using static TorchSharp.torch;
 namespace MedDeblur.Tests.Cli;
 
 /// <summary>Issue 11 through the command line: bad input is one clear line and exit 1, never exit 2, never a stopped batch.</summary>
-public sealed class HostileInputCommandTests : IDisposable
+public sealed class HostileInputCommandTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     private void Image(string relative)
     {
         using var scope = NewDisposeScope();
-        ImageIO.Write(Path.Combine(temp, relative), rand(1, 24, 20), 8);
+        ImageIO.Write(Path.Combine(Temp, relative), rand(1, 24, 20), 8);
     }
 
     private string Checkpoint()
     {
         var options = Presets.Load("smoke") with { Model = "dncnn" };
         using var network = NetworkRegistry.Create("dncnn", options.Network, 3);
-        string path = Path.Combine(temp, "model.ckpt");
+        string path = Path.Combine(Temp, "model.ckpt");
         MedDeblur.Training.Checkpoint.Save(path, new CheckpointHeader { Model = "dncnn", Step = 1, Options = options.ToJsonObject() }, network, null);
         return path;
     }
@@ -41,7 +37,7 @@ public sealed class HostileInputCommandTests : IDisposable
     [Fact]
     public void Metrics_of_a_folder_says_it_is_a_folder()
     {
-        var (exit, _, err) = CliHarness.Run("metrics", "-r", temp, "-t", temp);
+        var (exit, _, err) = CliHarness.Run("metrics", "-r", Temp, "-t", Temp);
         Assert.Equal(1, exit);
         Assert.Contains("is a folder", err);
         Assert.DoesNotContain("denied", err);
@@ -51,35 +47,35 @@ public sealed class HostileInputCommandTests : IDisposable
     public void Deblur_reports_the_bad_file_writes_the_others_and_prints_the_summary()
     {
         Image("in/a.png");
-        File.Copy(Fixture.Path("Imaging", "corrupt-g4.tif"), Path.Combine(temp, "in", "b.tif"));
+        File.Copy(Fixture.Path("Imaging", "corrupt-g4.tif"), Path.Combine(Temp, "in", "b.tif"));
         Image("in/c.png");
-        var (exit, output, err) = CliHarness.Run("deblur", "-c", Checkpoint(), "-i", Path.Combine(temp, "in"), "-o", Path.Combine(temp, "in", "out"));
+        var (exit, output, err) = CliHarness.Run("deblur", "-c", Checkpoint(), "-i", Path.Combine(Temp, "in"), "-o", Path.Combine(Temp, "in", "out"));
         Assert.Equal(1, exit);
         Assert.Contains("2 written, 0 skipped (already done), 1 failed", output);
         Assert.Contains("failed: b.tif", err);
         // a second run into the output folder inside the input folder does not take its outputs as inputs
-        (exit, output, _) = CliHarness.Run("deblur", "-c", Checkpoint(), "-i", Path.Combine(temp, "in"), "-o", Path.Combine(temp, "in", "out"));
+        (exit, output, _) = CliHarness.Run("deblur", "-c", Checkpoint(), "-i", Path.Combine(Temp, "in"), "-o", Path.Combine(Temp, "in", "out"));
         Assert.Contains("0 written, 2 skipped (already done), 1 failed", output);
-        Assert.False(Directory.Exists(Path.Combine(temp, "in", "out", "out")));
+        Assert.False(Directory.Exists(Path.Combine(Temp, "in", "out", "out")));
     }
 
     [Fact]
     public void Simulate_reports_the_bad_file_and_still_writes_kernels_csv()
     {
         Image("in/a.png");
-        File.Copy(Fixture.Path("Imaging", "corrupt-g4.tif"), Path.Combine(temp, "in", "b.tif"));
-        var (exit, output, err) = CliHarness.Run("simulate", "-i", Path.Combine(temp, "in"), "-o", Path.Combine(temp, "pairs"));
+        File.Copy(Fixture.Path("Imaging", "corrupt-g4.tif"), Path.Combine(Temp, "in", "b.tif"));
+        var (exit, output, err) = CliHarness.Run("simulate", "-i", Path.Combine(Temp, "in"), "-o", Path.Combine(Temp, "pairs"));
         Assert.Equal(1, exit);
         Assert.Contains("1 pair(s) written, 1 failed", output);
         Assert.Contains("failed: b.tif", err);
-        Assert.True(File.Exists(Path.Combine(temp, "pairs", "kernels.csv")));
+        Assert.True(File.Exists(Path.Combine(Temp, "pairs", "kernels.csv")));
     }
 
     [Fact]
     public void Zero_max_pixels_is_refused()
     {
         Image("a.png");
-        var (exit, _, err) = CliHarness.Run("metrics", "-r", Path.Combine(temp, "a.png"), "-t", Path.Combine(temp, "a.png"), "--max-pixels", "0");
+        var (exit, _, err) = CliHarness.Run("metrics", "-r", Path.Combine(Temp, "a.png"), "-t", Path.Combine(Temp, "a.png"), "--max-pixels", "0");
         Assert.Equal(1, exit);
         Assert.Contains("--max-pixels must be at least 1", err);
     }
@@ -88,7 +84,7 @@ public sealed class HostileInputCommandTests : IDisposable
     public void An_existing_file_as_output_folder_is_named()
     {
         Image("a.png");
-        string file = Path.Combine(temp, "a.png");
+        string file = Path.Combine(Temp, "a.png");
         var (exit, _, err) = CliHarness.Run("simulate", "-i", file, "-o", file);
         Assert.Equal(1, exit);
         Assert.Contains("--output", err);
@@ -99,7 +95,7 @@ public sealed class HostileInputCommandTests : IDisposable
     public void Bad_tile_options_name_the_options()
     {
         Image("a.png");
-        var (exit, _, err) = CliHarness.Run("deblur", "-c", Checkpoint(), "-i", Path.Combine(temp, "a.png"), "-o", Path.Combine(temp, "o"), "--tile", "16");
+        var (exit, _, err) = CliHarness.Run("deblur", "-c", Checkpoint(), "-i", Path.Combine(Temp, "a.png"), "-o", Path.Combine(Temp, "o"), "--tile", "16");
         Assert.Equal(1, exit);
         Assert.Contains("--tile", err);
         Assert.DoesNotContain("TileSize", err);
@@ -108,7 +104,7 @@ public sealed class HostileInputCommandTests : IDisposable
     [Fact]
     public void Train_resume_refuses_options_it_would_ignore()
     {
-        var (exit, _, err) = CliHarness.Run("train", "--resume", Path.Combine(temp, "run"), "--model", "dncnn", "--steps", "22");
+        var (exit, _, err) = CliHarness.Run("train", "--resume", Path.Combine(Temp, "run"), "--model", "dncnn", "--steps", "22");
         Assert.Equal(1, exit);
         Assert.Contains("--model", err);
         Assert.Contains("--steps", err);
@@ -118,8 +114,8 @@ public sealed class HostileInputCommandTests : IDisposable
     [Fact]
     public void Train_with_a_missing_data_folder_leaves_no_run_folder()
     {
-        string run = Path.Combine(temp, "run");
-        var (exit, _, err) = CliHarness.Run("train", "--preset", "smoke", "--data", Path.Combine(temp, "nothing"), "--output", run, "--device", "cpu");
+        string run = Path.Combine(Temp, "run");
+        var (exit, _, err) = CliHarness.Run("train", "--preset", "smoke", "--data", Path.Combine(Temp, "nothing"), "--output", run, "--device", "cpu");
         Assert.Equal(1, exit);
         Assert.Contains("does not exist", err);
         Assert.False(Directory.Exists(run));

@@ -3,16 +3,12 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Tests.Cli;
 
-public sealed class TrainingCommandTests : IDisposable
+public sealed class TrainingCommandTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     [Fact]
     public void Train_resume_evaluate_and_deblur_work_end_to_end()
     {
-        string run = Path.Combine(temp, "run");
+        string run = Path.Combine(Temp, "run");
         var (exit, output, err) = CliHarness.Run("train", "--preset", "smoke", "--steps", "2", "--output", run, "--data", Fixture.Sample(""), "--device", "cpu");
         Assert.True(exit == 0, err);
         Assert.Contains("done: 2 steps", output);
@@ -22,17 +18,17 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Contains("done: 2 steps", output); // nothing left to do: resume reports the finished run
 
         string checkpoint = Path.Combine(run, "checkpoints", "step-0000002.ckpt");
-        (exit, output, err) = CliHarness.Run("evaluate", "--checkpoint", checkpoint, "--output", Path.Combine(temp, "eval"), "--split", "validation");
+        (exit, output, err) = CliHarness.Run("evaluate", "--checkpoint", checkpoint, "--output", Path.Combine(Temp, "eval"), "--split", "validation");
         Assert.True(exit == 0, err);
         Assert.Matches(@"\| (\*\*)?microscopy(\*\*)? \| (\*\*)?MedDeblur(\*\*)? \|", output);
-        Assert.True(File.Exists(Path.Combine(temp, "eval", "per_image.csv")));
+        Assert.True(File.Exists(Path.Combine(Temp, "eval", "per_image.csv")));
 
-        string input = Path.Combine(temp, "scans");
+        string input = Path.Combine(Temp, "scans");
         using (var scope = NewDisposeScope()) ImageIO.Write(Path.Combine(input, "a.tif"), rand(1, 50, 60), 16);
-        (exit, output, err) = CliHarness.Run("deblur", "--checkpoint", checkpoint, "--input", input, "--output", Path.Combine(temp, "restored"));
+        (exit, output, err) = CliHarness.Run("deblur", "--checkpoint", checkpoint, "--input", input, "--output", Path.Combine(Temp, "restored"));
         Assert.True(exit == 0, err);
         Assert.Contains("1 written", output);
-        using var restored = ImageIO.Read(Path.Combine(temp, "restored", "a.tif"));
+        using var restored = ImageIO.Read(Path.Combine(Temp, "restored", "a.tif"));
         Assert.Equal((16, 1), (restored.BitDepth, restored.Channels));
     }
 
@@ -40,7 +36,7 @@ public sealed class TrainingCommandTests : IDisposable
     public async Task Sigterm_saves_a_checkpoint_and_exits_with_143()
     {
         if (OperatingSystem.IsWindows()) return; // no SIGTERM to send
-        string run = Path.Combine(temp, "term");
+        string run = Path.Combine(Temp, "term");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
             ArgumentList = { "exec", Path.Combine(AppContext.BaseDirectory, "meddeblur.dll"), "train", "--preset", "smoke", "--steps", "100000",
@@ -75,13 +71,13 @@ public sealed class TrainingCommandTests : IDisposable
     [Fact]
     public void Bad_options_give_exit_code_1_with_the_option_named()
     {
-        var (exit, _, err) = CliHarness.Run("train", "--preset", "nonexistent", "--output", Path.Combine(temp, "x"));
+        var (exit, _, err) = CliHarness.Run("train", "--preset", "nonexistent", "--output", Path.Combine(Temp, "x"));
         Assert.Equal(1, exit);
         Assert.Contains("unknown preset 'nonexistent'", err);
-        (exit, _, err) = CliHarness.Run("deblur", "--checkpoint", Path.Combine(temp, "none.ckpt"), "--input", Fixture.Sample("mri"), "--output", Path.Combine(temp, "o"));
+        (exit, _, err) = CliHarness.Run("deblur", "--checkpoint", Path.Combine(Temp, "none.ckpt"), "--input", Fixture.Sample("mri"), "--output", Path.Combine(Temp, "o"));
         Assert.Equal(1, exit);
         Assert.Contains("none.ckpt", err);
-        (exit, _, err) = CliHarness.Run("deblur", "--checkpoint", "c", "--input", Fixture.Sample("mri"), "--output", temp, "--shard", "2/2");
+        (exit, _, err) = CliHarness.Run("deblur", "--checkpoint", "c", "--input", Fixture.Sample("mri"), "--output", Temp, "--shard", "2/2");
         Assert.Equal(1, exit);
         Assert.Contains("--shard '2/2'", err);
     }

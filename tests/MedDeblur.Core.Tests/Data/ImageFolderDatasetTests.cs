@@ -5,15 +5,11 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Tests.Data;
 
-public sealed class ImageFolderDatasetTests : IDisposable
+public sealed class ImageFolderDatasetTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     private string MakeImage(string relative)
     {
-        string path = Path.Combine(temp, relative);
+        string path = Path.Combine(Temp, relative);
         using var scope = NewDisposeScope();
         ImageIO.Write(path, rand(1, 8, 8));
         return path;
@@ -76,8 +72,8 @@ public sealed class ImageFolderDatasetTests : IDisposable
     {
         for (int i = 0; i < 12; i++) MakeImage($"mri/scan1_slice{i}.png");
         MakeImage("ct/a.png");
-        File.WriteAllLines(Path.Combine(temp, "groups.csv"), ["path,group", .. Enumerable.Range(0, 12).Select(i => $"mri/scan1_slice{i}.png,scan1")]);
-        var dataset = ImageFolderDataset.Open(temp);
+        File.WriteAllLines(Path.Combine(Temp, "groups.csv"), ["path,group", .. Enumerable.Range(0, 12).Select(i => $"mri/scan1_slice{i}.png,scan1")]);
+        var dataset = ImageFolderDataset.Open(Temp);
         Assert.Single(dataset.Items.Where(i => i.Modality == "mri").Select(i => i.Split).Distinct());
         Assert.Equal(new SplitRatios().Assign("scan1"), dataset.Items.First(i => i.Modality == "mri").Split);
         Assert.Contains("groups.csv", dataset.SplitSource);
@@ -88,16 +84,16 @@ public sealed class ImageFolderDatasetTests : IDisposable
     {
         MakeImage("ct/a.png");
         MakeImage("ct/b.png");
-        string csv = Path.Combine(temp, "splits.csv");
+        string csv = Path.Combine(Temp, "splits.csv");
         File.WriteAllLines(csv, ["path,group,split", "ct/a.png,g1,train", "ct/b.png,g2,holdout"]);
-        var e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(temp));
+        var e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(Temp));
         Assert.Contains("line 3", e.Message);
         Assert.Contains("holdout", e.Message);
         File.WriteAllLines(csv, ["ct/a.png,g1,train"]);
-        e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(temp));
+        e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(Temp));
         Assert.Contains("ct/b.png", e.Message);
         File.WriteAllLines(csv, ["ct/a.png,g1,train", "ct/b.png,g2,test", "ct/c.png,g3,test"]);
-        e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(temp));
+        e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(Temp));
         Assert.Contains("line 3", e.Message);
         Assert.Contains("ct/c.png", e.Message);
     }
@@ -108,26 +104,26 @@ public sealed class ImageFolderDatasetTests : IDisposable
         MakeImage("mri/scan1_s1.png");
         MakeImage("mri/scan1_s2.png");
         MakeImage("mri/scan2_s1.png");
-        string csv = Path.Combine(temp, "splits.csv");
+        string csv = Path.Combine(Temp, "splits.csv");
         File.WriteAllLines(csv, ["# comment", "path,group,split", "mri/scan1_s1.png,scan1,train", "mri/scan2_s1.png,scan2,test", "mri/scan1_s2.png,scan1,val"]);
-        var e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(temp));
+        var e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(Temp));
         Assert.StartsWith($"{csv} line 5: group 'scan1' is put in validation, but line 3 puts it in train", e.Message);
         File.WriteAllLines(csv, ["path,group,split", "mri/scan1_s1.png,scan1,train", "mri/scan2_s1.png,scan2,test", "mri/scan1_s2.png,scan1,train"]);
-        Assert.Equal(DatasetSplit.Train, ImageFolderDataset.Open(temp).Items.Single(i => i.RelativePath == "mri/scan1_s2.png").Split);
+        Assert.Equal(DatasetSplit.Train, ImageFolderDataset.Open(Temp).Items.Single(i => i.RelativePath == "mri/scan1_s2.png").Split);
 
         File.Delete(csv);
-        string groups = Path.Combine(temp, "groups.csv");
+        string groups = Path.Combine(Temp, "groups.csv");
         File.WriteAllLines(groups, ["path,group", "mri/scan1_s1.png,scan1", "mri/scan1_s2.png,scan1", "mri/scan1_s1.png,scan2"]);
-        e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(temp));
+        e = Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(Temp));
         Assert.StartsWith($"{groups} line 4: 'mri/scan1_s1.png' is put in group 'scan2', but line 2 puts it in group 'scan1'", e.Message);
     }
 
     [Fact]
     public void Missing_or_empty_roots_are_reported()
     {
-        Assert.Contains("does not exist", Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(Path.Combine(temp, "nope"))).Message);
-        Directory.CreateDirectory(Path.Combine(temp, "empty"));
-        Assert.Contains("holds no images", Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(Path.Combine(temp, "empty"))).Message);
+        Assert.Contains("does not exist", Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(Path.Combine(Temp, "nope"))).Message);
+        Directory.CreateDirectory(Path.Combine(Temp, "empty"));
+        Assert.Contains("holds no images", Assert.Throws<MedDeblurException>(() => ImageFolderDataset.Open(Path.Combine(Temp, "empty"))).Message);
     }
 
     [Fact]

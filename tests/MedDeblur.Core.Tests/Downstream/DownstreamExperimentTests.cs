@@ -10,19 +10,15 @@ using static TorchSharp.torch;
 namespace MedDeblur.Tests.Downstream;
 
 /// <summary>The U-Net, the images+masks folder and the Section 4.2 experiment end to end.</summary>
-public sealed class DownstreamExperimentTests : IDisposable
+public sealed class DownstreamExperimentTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     /// <summary>
     /// Writes a folder of 48x48 images, each a dark background with one bright disk of random centre and radius 6-10,
     /// and its mask (the disk), in the LGG layout: one folder per "patient", NAME.png with NAME_mask.png.
     /// </summary>
     private string DiskFolder(int patients, int perPatient)
     {
-        string root = Path.Combine(temp, "disks");
+        string root = Path.Combine(Temp, "disks");
         var random = new Random(7);
         using var scope = NewDisposeScope();
         var yy = arange(48).reshape(48, 1).to_type(ScalarType.Float32);
@@ -60,7 +56,7 @@ public sealed class DownstreamExperimentTests : IDisposable
         string root = DiskFolder(patients: 2, perPatient: 1);
         File.WriteAllLines(Path.Combine(root, "splits.csv"), ["path,group,split", "patient0/patient0_0.png,p0,train", "patient1/patient1_0.png,p1,train"]);
         var options = Presets.Load("smoke") with { Downstream = Presets.Load("smoke").Downstream with { Root = root } };
-        string output = Path.Combine(temp, "out");
+        string output = Path.Combine(Temp, "out");
         var e = Assert.Throws<MedDeblurException>(() => DownstreamRun.Run(options, [new BlurryInput()], output));
         Assert.Contains("the test split holds no images", e.Message);
         Assert.Contains("splits.csv", e.Message);
@@ -111,7 +107,7 @@ public sealed class DownstreamExperimentTests : IDisposable
     [Fact]
     public void Cli_verb_runs_the_experiment_end_to_end_with_the_smoke_preset()
     {
-        string output = Path.Combine(temp, "downstream");
+        string output = Path.Combine(Temp, "downstream");
         var (exit, stdout, stderr) = CliHarness.Run("downstream", "--preset", "smoke", "--output", output, "--device", "cpu");
         Assert.True(exit == 0, stderr);
         foreach (var row in new[] { "Sharp reference", "Blurry input", "Wiener (oracle kernel) †", "Richardson-Lucy 5 it. (oracle kernel) †" })

@@ -5,12 +5,8 @@ using MedDeblur.Training;
 namespace MedDeblur.Tests.Downstream;
 
 /// <summary>The <c>downstream</c> section of the presets and of run folders.</summary>
-public sealed class DownstreamOptionsTests : IDisposable
+public sealed class DownstreamOptionsTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     [Fact]
     public void Quick_preset_section_equals_the_defaults_and_bad_values_name_the_key()
     {
@@ -26,7 +22,7 @@ public sealed class DownstreamOptionsTests : IDisposable
     public void Run_folder_written_before_the_section_existed_is_continued_but_a_changed_section_is_refused()
     {
         var smoke = Presets.Load("smoke");
-        var folder = new RunFolder(temp);
+        var folder = new RunFolder(Temp);
         var old = smoke.ToJsonObject();
         old.Remove("downstream");
         File.WriteAllText(folder.OptionsPath, old.ToJsonString());

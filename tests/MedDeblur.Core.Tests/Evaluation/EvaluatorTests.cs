@@ -7,12 +7,8 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Tests.Evaluation;
 
-public sealed class EvaluatorTests : IDisposable
+public sealed class EvaluatorTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     /// <summary>A small dataset of real crops in two modalities (test split only), so evaluation is fast.</summary>
     private ImageFolderDataset SmallDataset()
     {
@@ -23,11 +19,11 @@ public sealed class EvaluatorTests : IDisposable
             using var scope = NewDisposeScope();
             using var image = ImageIO.Read(Fixture.Sample(source));
             string relative = $"{modality}/{Path.GetFileName(source)}";
-            ImageIO.Write(Path.Combine(temp, "data", relative), image.Pixels[.., y..(y + 96), x..(x + 112)]);
+            ImageIO.Write(Path.Combine(Temp, "data", relative), image.Pixels[.., y..(y + 96), x..(x + 112)]);
             lines.Add($"{relative},{relative},test");
         }
-        File.WriteAllLines(Path.Combine(temp, "data", "splits.csv"), lines);
-        return ImageFolderDataset.Open(Path.Combine(temp, "data"));
+        File.WriteAllLines(Path.Combine(Temp, "data", "splits.csv"), lines);
+        return ImageFolderDataset.Open(Path.Combine(Temp, "data"));
     }
 
     [Fact]
@@ -36,7 +32,7 @@ public sealed class EvaluatorTests : IDisposable
         var dataset = SmallDataset();
         var simulator = new MotionBlurSimulator(new BlurOptions { MaxLength = 25 });
         var results = Evaluator.Run(dataset.Split(DatasetSplit.Test), [new BlurryInput(), new WienerOracle(), new RichardsonLucyOracle(20)], simulator,
-            new EvaluationSettings { KernelSeed = 9, OutputFolder = Path.Combine(temp, "out") });
+            new EvaluationSettings { KernelSeed = 9, OutputFolder = Path.Combine(Temp, "out") });
         Assert.Equal(9, results.PerImage.Rows.Count);
 
         // independent recomputation of one blurry-input row
@@ -59,8 +55,8 @@ public sealed class EvaluatorTests : IDisposable
         var perModality = means.Where(m => m.Method == "Blurry input" && m.Modality != "Average").Select(m => m.Psnr).ToArray();
         Assert.Equal(2, perModality.Length);
         Assert.Equal(perModality.Average(), blurry, 10);
-        Assert.True(File.Exists(Path.Combine(temp, "out", "Wiener_oracle_kernel", "mri", "brain_pd_fse_s05.png")));
-        Assert.True(File.Exists(Path.Combine(temp, "out", "sharp", "micro", "ihc_colon_fhl2.png")));
+        Assert.True(File.Exists(Path.Combine(Temp, "out", "Wiener_oracle_kernel", "mri", "brain_pd_fse_s05.png")));
+        Assert.True(File.Exists(Path.Combine(Temp, "out", "sharp", "micro", "ihc_colon_fhl2.png")));
     }
 
     [Fact]
@@ -68,8 +64,8 @@ public sealed class EvaluatorTests : IDisposable
     {
         var dataset = SmallDataset(); // 112x96 images
         var results = Evaluator.Run(dataset.Split(DatasetSplit.Test), [new BlurryInput()], new MotionBlurSimulator(new BlurOptions { MaxLength = 25 }),
-            new EvaluationSettings { MaxImageSize = 64, OutputFolder = Path.Combine(temp, "out") });
-        using (var sharp = ImageIO.Read(Path.Combine(temp, "out", "sharp", "mri", "brain_pd_fse_s05.png")))
+            new EvaluationSettings { MaxImageSize = 64, OutputFolder = Path.Combine(Temp, "out") });
+        using (var sharp = ImageIO.Read(Path.Combine(Temp, "out", "sharp", "mri", "brain_pd_fse_s05.png")))
         using (var original = ImageIO.Read(dataset.Items.Single(i => i.RelativePath.StartsWith("mri/brain", StringComparison.Ordinal)).FullPath))
         using (var scope = NewDisposeScope())
         {

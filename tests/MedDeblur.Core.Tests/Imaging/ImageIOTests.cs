@@ -5,12 +5,8 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Tests.Imaging;
 
-public sealed class ImageIOTests : IDisposable
+public sealed class ImageIOTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     public static IEnumerable<object[]> IndependentFiles()
     {
         using var doc = Fixture.Json("Imaging", "expected.json");
@@ -62,7 +58,7 @@ public sealed class ImageIOTests : IDisposable
         double max = bits == 16 ? 65535 : 255;
         var levels = randint(0, (long)max + 1, [channels, 23, 31], generator: new Generator((ulong)(channels * 100 + bits)), dtype: ScalarType.Float64);
         var original = (levels / max).to_type(ScalarType.Float32);
-        string path = Path.Combine(temp, $"rt{channels}_{bits}{ext}");
+        string path = Path.Combine(Temp, $"rt{channels}_{bits}{ext}");
         ImageIO.Write(path, original, bits);
         using var back = ImageIO.Read(path);
         Assert.Equal(bits, back.BitDepth);
@@ -109,7 +105,7 @@ public sealed class ImageIOTests : IDisposable
 
     private string Malformed(string name, byte[] bytes)
     {
-        string path = Path.Combine(temp, name);
+        string path = Path.Combine(Temp, name);
         File.WriteAllBytes(path, bytes);
         return path;
     }
@@ -124,7 +120,7 @@ public sealed class ImageIOTests : IDisposable
     }
 
     [Fact]
-    public void Missing_file_is_reported_with_its_path() => AssertLoadError(Path.Combine(temp, "nope.png"), "does not exist");
+    public void Missing_file_is_reported_with_its_path() => AssertLoadError(Path.Combine(Temp, "nope.png"), "does not exist");
 
     [Fact]
     public void Empty_file_is_reported() => AssertLoadError(Malformed("empty.png", []), "empty");
@@ -170,7 +166,7 @@ public sealed class ImageIOTests : IDisposable
     /// <summary>A real TIFF written by LibTiff.NET: 4x3 gray, <paramref name="bits"/> per sample of <paramref name="format"/>.</summary>
     private string WriteTiff(string name, SampleFormat format, int bits)
     {
-        string path = Path.Combine(temp, name);
+        string path = Path.Combine(Temp, name);
         using (var tif = Tiff.Open(path, "w"))
         {
             tif.SetField(TiffTag.IMAGEWIDTH, 4);
@@ -219,9 +215,9 @@ public sealed class ImageIOTests : IDisposable
     public void Writing_is_atomic_and_rejects_unknown_extensions()
     {
         using var scope = NewDisposeScope();
-        var e = Assert.Throws<ArgumentException>(() => ImageIO.Write(Path.Combine(temp, "x.jpg"), rand(3, 4, 4)));
+        var e = Assert.Throws<ArgumentException>(() => ImageIO.Write(Path.Combine(Temp, "x.jpg"), rand(3, 4, 4)));
         Assert.Contains("x.jpg", e.Message);
-        ImageIO.Write(Path.Combine(temp, "a.png"), rand(3, 4, 4));
-        Assert.Equal(new[] { "a.png" }, Directory.GetFiles(temp).Select(f => Path.GetFileName(f)!).ToArray());
+        ImageIO.Write(Path.Combine(Temp, "a.png"), rand(3, 4, 4));
+        Assert.Equal(new[] { "a.png" }, Directory.GetFiles(Temp).Select(f => Path.GetFileName(f)!).ToArray());
     }
 }

@@ -8,15 +8,14 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Tests.Inference;
 
-public sealed class BatchDeblurTests : IDisposable
+public sealed class BatchDeblurTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
     private readonly DeblurNetwork network = NetworkRegistry.Create("meddeblur", Presets.Load("smoke").Network, 1);
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        network.Dispose();
-        Directory.Delete(temp, recursive: true);
+        if (disposing) network.Dispose();
+        base.Dispose(disposing);
     }
 
     private Deblurrer Deblurrer(int tile = 512) => new(network, CPU, new TileOptions { TileSize = tile, Overlap = 48 });
@@ -26,13 +25,13 @@ public sealed class BatchDeblurTests : IDisposable
     {
         using (var scope = NewDisposeScope())
         {
-            ImageIO.Write(Path.Combine(temp, "in", "gray16.png"), rand(1, 40, 36), 16);
-            ImageIO.Write(Path.Combine(temp, "in", "sub", "rgba8.png"), rand(4, 33, 47), 8);
-            ImageIO.Write(Path.Combine(temp, "in", "rgb16.tif"), rand(3, 20, 24), 16);
+            ImageIO.Write(Path.Combine(Temp, "in", "gray16.png"), rand(1, 40, 36), 16);
+            ImageIO.Write(Path.Combine(Temp, "in", "sub", "rgba8.png"), rand(4, 33, 47), 8);
+            ImageIO.Write(Path.Combine(Temp, "in", "rgb16.tif"), rand(3, 20, 24), 16);
         }
-        File.WriteAllText(Path.Combine(temp, "in", "broken.png"), "not an image");
-        var inputs = ImageFiles.Resolve(Path.Combine(temp, "in"));
-        string output = Path.Combine(temp, "out");
+        File.WriteAllText(Path.Combine(Temp, "in", "broken.png"), "not an image");
+        var inputs = ImageFiles.Resolve(Path.Combine(Temp, "in"));
+        string output = Path.Combine(Temp, "out");
         var first = BatchDeblur.Run(inputs, output, Deblurrer());
         Assert.Equal(["failed", "written", "written", "written"], first.Select(r => r.Status));
         Assert.Contains("broken.png", first[0].Error);
@@ -41,7 +40,7 @@ public sealed class BatchDeblurTests : IDisposable
         using (var a = ImageIO.Read(Path.Combine(output, "sub", "rgba8.png")))
         {
             Assert.Equal((8, 4), (a.BitDepth, a.StoredChannels));
-            using var original = ImageIO.Read(Path.Combine(temp, "in", "sub", "rgba8.png"));
+            using var original = ImageIO.Read(Path.Combine(Temp, "in", "sub", "rgba8.png"));
             Assert.True(a.Alpha!.allclose(original.Alpha!), "alpha must be carried over unchanged");
         }
         using (var t = ImageIO.Read(Path.Combine(output, "rgb16.tif")))
@@ -53,12 +52,12 @@ public sealed class BatchDeblurTests : IDisposable
     [Fact]
     public void An_output_folder_equal_to_the_input_folder_never_overwrites_an_input()
     {
-        using (var scope = NewDisposeScope()) ImageIO.Write(Path.Combine(temp, "a.png"), rand(3, 16, 16));
-        var before = File.ReadAllBytes(Path.Combine(temp, "a.png"));
-        var result = BatchDeblur.Run(ImageFiles.Resolve(temp), temp, Deblurrer());
+        using (var scope = NewDisposeScope()) ImageIO.Write(Path.Combine(Temp, "a.png"), rand(3, 16, 16));
+        var before = File.ReadAllBytes(Path.Combine(Temp, "a.png"));
+        var result = BatchDeblur.Run(ImageFiles.Resolve(Temp), Temp, Deblurrer());
         Assert.Equal("failed", Assert.Single(result).Status);
         Assert.Contains("would overwrite an input", result[0].Error);
-        Assert.Equal(before, File.ReadAllBytes(Path.Combine(temp, "a.png")));
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(Temp, "a.png")));
     }
 
     [Fact]
@@ -66,17 +65,17 @@ public sealed class BatchDeblurTests : IDisposable
     {
         using (var scope = NewDisposeScope())
         {
-            ImageIO.Write(Path.Combine(temp, "in", "a.png"), rand(3, 16, 16));
-            ImageIO.Write(Path.Combine(temp, "in", "b.jpg.png"), rand(3, 16, 16));
+            ImageIO.Write(Path.Combine(Temp, "in", "a.png"), rand(3, 16, 16));
+            ImageIO.Write(Path.Combine(Temp, "in", "b.jpg.png"), rand(3, 16, 16));
         }
         // the decoder reads the content, so PNG bytes stand in for JPEG files (the kit writes no JPEG)
-        File.Copy(Path.Combine(temp, "in", "a.png"), Path.Combine(temp, "in", "a.jpg"));
-        File.Copy(Path.Combine(temp, "in", "a.png"), Path.Combine(temp, "in", "b.jpg"));
-        var result = BatchDeblur.Run(ImageFiles.Resolve(Path.Combine(temp, "in")), Path.Combine(temp, "out"), Deblurrer())
+        File.Copy(Path.Combine(Temp, "in", "a.png"), Path.Combine(Temp, "in", "a.jpg"));
+        File.Copy(Path.Combine(Temp, "in", "a.png"), Path.Combine(Temp, "in", "b.jpg"));
+        var result = BatchDeblur.Run(ImageFiles.Resolve(Path.Combine(Temp, "in")), Path.Combine(Temp, "out"), Deblurrer())
             .ToDictionary(r => r.Input.RelativePath);
         Assert.Equal(("written", "written"), (result["a.png"].Status, result["a.jpg"].Status));
         Assert.NotEqual(result["a.png"].OutputPath, result["a.jpg"].OutputPath);
-        Assert.True(File.Exists(Path.Combine(temp, "out", "a.jpg.png")));
+        Assert.True(File.Exists(Path.Combine(Temp, "out", "a.jpg.png")));
         Assert.Equal(("failed", "failed"), (result["b.jpg"].Status, result["b.jpg.png"].Status));
         Assert.Contains("b.jpg and b.jpg.png", result["b.jpg"].Error);
     }

@@ -15,12 +15,10 @@ namespace MedDeblur.Tests.Networks;
 /// from the PyTorch reference network bench/pytorch/meddeblur_reference.py with the official key names): the kit loads
 /// them and computes the same output as PyTorch.
 /// </summary>
-public sealed class PyTorchStateDictTests : IDisposable
+public sealed class PyTorchStateDictTests : TempFolderTest
 {
     private const double Tolerance = 1e-4;
-    private readonly string temp = Fixture.TempFolder();
 
-    public void Dispose() => Directory.Delete(temp, recursive: true);
 
     private static string PyTorchFixture(params string[] parts) => Fixture.Path(["PyTorch", .. parts]);
 
@@ -125,33 +123,33 @@ public sealed class PyTorchStateDictTests : IDisposable
     [Fact]
     public void Deblur_accepts_a_pth_file()
     {
-        string input = Path.Combine(temp, "in");
+        string input = Path.Combine(Temp, "in");
         using (var scope = NewDisposeScope()) ImageIO.Write(Path.Combine(input, "a.png"), rand(3, 40, 56), 8);
         var (exit, output, err) = CliHarness.Run("deblur", "--checkpoint", PyTorchFixture("meddeblur_w4.pth"), "--input", input,
-            "--output", Path.Combine(temp, "out"), "--device", "cpu");
+            "--output", Path.Combine(Temp, "out"), "--device", "cpu");
         Assert.True(exit == 0, err);
         Assert.Contains("meddeblur", err);
         Assert.Contains("PyTorch", err);
         Assert.Contains("1 written", output);
-        using var restored = ImageIO.Read(Path.Combine(temp, "out", "a.png"));
+        using var restored = ImageIO.Read(Path.Combine(Temp, "out", "a.png"));
         Assert.Equal((3, 40L, 56L), (restored.Channels, restored.Pixels.shape[1], restored.Pixels.shape[2]));
     }
 
     [Fact]
     public void Evaluate_accepts_a_pth_file()
     {
-        var (exit, output, err) = CliHarness.Run("evaluate", "--checkpoint", PyTorchFixture("srn_w4.pth"), "--output", Path.Combine(temp, "eval"),
+        var (exit, output, err) = CliHarness.Run("evaluate", "--checkpoint", PyTorchFixture("srn_w4.pth"), "--output", Path.Combine(Temp, "eval"),
             "--split", "validation", "--device", "cpu");
         Assert.True(exit == 0, err);
         Assert.Contains("SRN-Deblur", output);
         Assert.Contains("Blurry input", output);
-        Assert.True(File.Exists(Path.Combine(temp, "eval", "per_image.csv")));
+        Assert.True(File.Exists(Path.Combine(Temp, "eval", "per_image.csv")));
     }
 
     [Fact]
     public void A_truncated_file_is_named_with_the_problem()
     {
-        string cut = Path.Combine(temp, "cut.pth");
+        string cut = Path.Combine(Temp, "cut.pth");
         var bytes = File.ReadAllBytes(PyTorchFixture("meddeblur_w4.pth"));
         File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
         var e = Assert.ThrowsAny<MedDeblurException>(() => Checkpoint.LoadNetwork(cut));
@@ -162,7 +160,7 @@ public sealed class PyTorchStateDictTests : IDisposable
     [Fact]
     public void A_state_dict_of_another_network_is_named_with_the_problem()
     {
-        string path = Path.Combine(temp, "dncnn.pth");
+        string path = Path.Combine(Temp, "dncnn.pth");
         using (var dncnn = NetworkRegistry.Create("dncnn", TestImages.Smoke)) dncnn.save_py(path);
         var e = Assert.ThrowsAny<MedDeblurException>(() => Checkpoint.LoadNetwork(path));
         Assert.Contains(path, e.Message);
@@ -173,7 +171,7 @@ public sealed class PyTorchStateDictTests : IDisposable
     [Fact]
     public void A_MedDeblur_state_dict_with_a_missing_or_misshapen_tensor_lists_them()
     {
-        string path = Path.Combine(temp, "partial.pth");
+        string path = Path.Combine(Temp, "partial.pth");
         using (var network = NetworkRegistry.Create("meddeblur", TestImages.Smoke))
         {
             var stateDict = new Hashtable();
@@ -190,13 +188,13 @@ public sealed class PyTorchStateDictTests : IDisposable
     [Fact]
     public void The_legacy_format_and_other_files_are_refused_by_name()
     {
-        string legacy = Path.Combine(temp, "legacy.pth");
+        string legacy = Path.Combine(Temp, "legacy.pth");
         File.WriteAllBytes(legacy, [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46]);
         var e = Assert.ThrowsAny<MedDeblurException>(() => Checkpoint.LoadNetwork(legacy));
         Assert.Contains(legacy, e.Message);
         Assert.Contains("legacy format", e.Message);
 
-        string text = Path.Combine(temp, "notes.pth");
+        string text = Path.Combine(Temp, "notes.pth");
         File.WriteAllText(text, "not weights");
         Assert.False(PyTorchStateDict.IsPyTorchFile(text));
         var e2 = Assert.ThrowsAny<MedDeblurException>(() => PyTorchStateDict.Read(text));

@@ -2,14 +2,10 @@ using MedDeblur.NotebookRunner;
 
 namespace MedDeblur.Tests.Notebooks;
 
-/// <summary>The seven notebooks of notebooks/: valid Polyglot metadata, no outputs, pinned packages, and every one executes
-/// headless with the smoke preset, in order (later notebooks use what earlier ones trained).</summary>
-public sealed class KitNotebookTests : IDisposable
+/// <summary>The seven notebooks of notebooks/: valid Polyglot metadata, no outputs, pinned packages (their execution:
+/// <see cref="KitNotebookExecutionTests"/>).</summary>
+public sealed class KitNotebookTests
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     private static string NotebookFolder => Path.Combine(Fixture.RepositoryRoot(), "notebooks");
 
     public static IEnumerable<object[]> Notebooks() =>
@@ -45,6 +41,14 @@ public sealed class KitNotebookTests : IDisposable
         Assert.Equal(["01-data-preparation.ipynb", "02-training.ipynb", "03-comparison.ipynb", "04-ablation.ipynb",
             "05-model-analysis.ipynb", "06-deblur-your-images.ipynb", "07-downstream-segmentation.ipynb"], Notebooks().Select(n => (string)n[0]));
     }
+}
+
+/// <summary>Every notebook executed headless with the smoke preset, in order (later notebooks use what earlier ones
+/// trained), into the output folder of the session's shared smoke run: notebooks 03 and 04 reuse its stages.</summary>
+[Collection(MedDeblur.Tests.Reproduction.SmokeReproduceCollection.Name)]
+public sealed class KitNotebookExecutionTests(MedDeblur.Tests.Reproduction.SmokeReproduceRun run) : TempFolderTest
+{
+    private static string NotebookFolder => Path.Combine(Fixture.RepositoryRoot(), "notebooks");
 
     [Fact]
     public async Task All_seven_notebooks_run_headless_with_the_smoke_preset()
@@ -63,11 +67,11 @@ public sealed class KitNotebookTests : IDisposable
         {
             var result = await NotebookExecutor.RunAsync(Path.Combine(NotebookFolder, name), new NotebookRunOptions
             {
-                Parameters = new Dictionary<string, string> { ["preset"] = "smoke", ["output"] = temp }
+                Parameters = new Dictionary<string, string> { ["preset"] = "smoke", ["output"] = run.Root }
                     .Concat(name.StartsWith("06", StringComparison.Ordinal) || name.StartsWith("07", StringComparison.Ordinal) ? [] : [new("dataRoot", Fixture.Sample(""))]) // 06 deblurs `input`; 07 reads images with masks
                     .Concat(name.StartsWith("05", StringComparison.Ordinal) ? [new("size", "64"), new("latencyRuns", "1")] : Array.Empty<KeyValuePair<string, string>>())
                     .ToDictionary(),
-                CellTimeout = TimeSpan.FromMinutes(15), // the reproduce cells of 03 and 04 take over 5 minutes on a loaded 2-core machine
+                CellTimeout = TimeSpan.FromMinutes(15), // a reproduce cell that had to train and evaluate took over 5 minutes on a loaded 2-core machine
             });
             Assert.True(result.Succeeded, $"{name}: {result.FailedCell?.Label} failed: {result.FailedCell?.Error?.EValue}");
             string all = string.Join("\n", result.Cells.SelectMany(c => c.Outputs).Select(o => o switch
@@ -79,7 +83,7 @@ public sealed class KitNotebookTests : IDisposable
             }));
             foreach (var marker in markers) Assert.True(all.Contains(marker, StringComparison.Ordinal), $"{name}: '{marker}' not in the outputs");
             Assert.Contains("data:image/png;base64,", all);
-            result.Notebook.Save(Path.Combine(temp, "executed", name));
+            result.Notebook.Save(Path.Combine(Temp, "executed", name));
         }
     }
 }

@@ -9,12 +9,8 @@ using static TorchSharp.torch;
 namespace MedDeblur.Tests.Reliability;
 
 /// <summary>Issue 11: a damaged checkpoint or weights file is named as damaged and never loaded; older files still load.</summary>
-public sealed class CheckpointIntegrityTests : IDisposable
+public sealed class CheckpointIntegrityTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     /// <summary>A DnCNN smoke checkpoint with Adam state after one step (small, and every section non-empty).</summary>
     private string Save(string name)
     {
@@ -27,7 +23,7 @@ public sealed class CheckpointIntegrityTests : IDisposable
             network.call(x).sub(x).square().mean().backward();
             optimizer.step();
         }
-        string path = Path.Combine(temp, name);
+        string path = Path.Combine(Temp, name);
         Checkpoint.Save(path, new CheckpointHeader { Model = "dncnn", Step = 5, Options = options.ToJsonObject() }, network, optimizer);
         return path;
     }
@@ -47,7 +43,7 @@ public sealed class CheckpointIntegrityTests : IDisposable
         {
             var damaged = (byte[])bytes.Clone();
             damaged[i] ^= 0x10;
-            string path = Path.Combine(temp, "flipped.ckpt");
+            string path = Path.Combine(Temp, "flipped.ckpt");
             File.WriteAllBytes(path, damaged);
             var e = Assert.Throws<CheckpointException>(() => Checkpoint.Load(path, target));
             Assert.True(e.Message.Contains("damaged") || e.Message.Contains("not a MedDeblur checkpoint"), $"byte {i}: {e.Message}");
@@ -61,7 +57,7 @@ public sealed class CheckpointIntegrityTests : IDisposable
         var bytes = File.ReadAllBytes(good);
         int headerEnd = 21 + 8 + (int)BitConverter.ToInt64(bytes, 21);
         long weights = BitConverter.ToInt64(bytes, headerEnd);
-        string cut = Path.Combine(temp, "cut.ckpt");
+        string cut = Path.Combine(Temp, "cut.ckpt");
         File.WriteAllBytes(cut, bytes[..(headerEnd + 8 + (int)weights)]);
         using var network = Network();
         var e = Assert.Throws<CheckpointException>(() => Checkpoint.Load(cut, network)); // deblur: weights only
@@ -78,7 +74,7 @@ public sealed class CheckpointIntegrityTests : IDisposable
         string json = Encoding.UTF8.GetString(bytes, 29, headerLength).Replace(Checkpoint.FormatName, Checkpoint.LegacyFormatName, StringComparison.Ordinal);
         var header = Encoding.UTF8.GetBytes(json);
         var legacy = bytes[..21].Concat(BitConverter.GetBytes((long)header.Length)).Concat(header).Concat(bytes[(29 + headerLength)..]).ToArray();
-        string path = Path.Combine(temp, "legacy.ckpt");
+        string path = Path.Combine(Temp, "legacy.ckpt");
         File.WriteAllBytes(path, legacy);
         using var network = Network();
         Assert.Equal(FileIntegrity.NoChecksum, Checkpoint.Verify(path));
@@ -91,7 +87,7 @@ public sealed class CheckpointIntegrityTests : IDisposable
     [Fact]
     public void A_weights_file_carries_a_checksum_and_a_flipped_byte_is_reported_as_damaged()
     {
-        string path = Path.Combine(temp, "w.weights");
+        string path = Path.Combine(Temp, "w.weights");
         using var network = Network();
         WeightsFile.Save(network, path);
         Assert.Equal(FileIntegrity.Verified, WeightsFile.Verify(path));
@@ -106,7 +102,7 @@ public sealed class CheckpointIntegrityTests : IDisposable
     [Fact]
     public void A_weights_file_written_by_TorchSharp_itself_still_loads_without_a_checksum()
     {
-        string path = Path.Combine(temp, "plain.weights");
+        string path = Path.Combine(Temp, "plain.weights");
         using var network = Network();
         network.save(path);
         Assert.Equal(FileIntegrity.NoChecksum, WeightsFile.Verify(path));
@@ -142,7 +138,7 @@ public sealed class CheckpointIntegrityTests : IDisposable
     public void Resume_takes_the_newest_intact_checkpoint_when_the_latest_is_damaged()
     {
         var options = TrainingFixture.Smoke(steps: 4, checkpointEvery: 2, model: "dncnn");
-        string run = Path.Combine(temp, "run");
+        string run = Path.Combine(Temp, "run");
         using (var trainer = Trainer.Start(options, run)) trainer.Run();
         string latest = Path.Combine(run, "checkpoints", "step-0000004.ckpt");
         var bytes = File.ReadAllBytes(latest);
@@ -157,8 +153,8 @@ public sealed class CheckpointIntegrityTests : IDisposable
     [Fact]
     public void A_bad_data_folder_leaves_no_run_folder_behind()
     {
-        var options = TrainingFixture.Smoke() with { Data = Presets.Load("smoke").Data with { Root = Path.Combine(temp, "no-such-data") } };
-        string run = Path.Combine(temp, "run");
+        var options = TrainingFixture.Smoke() with { Data = Presets.Load("smoke").Data with { Root = Path.Combine(Temp, "no-such-data") } };
+        string run = Path.Combine(Temp, "run");
         Assert.Throws<MedDeblurException>(() => Trainer.Start(options, run));
         Assert.False(Directory.Exists(run), JsonSerializer.Serialize(Directory.Exists(run) ? Directory.GetFileSystemEntries(run, "*", SearchOption.AllDirectories) : []));
     }

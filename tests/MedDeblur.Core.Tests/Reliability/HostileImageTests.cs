@@ -9,12 +9,8 @@ using SkiaSharp;
 namespace MedDeblur.Tests.Reliability;
 
 /// <summary>Issue 11: damaged and hostile image files end in a clear per-file error, never a crash, a hang or a bomb.</summary>
-public sealed class HostileImageTests : IDisposable
+public sealed class HostileImageTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     [Fact]
     public void Corrupt_ccitt_group4_tiff_is_a_load_error_not_an_index_out_of_range()
     {
@@ -28,7 +24,7 @@ public sealed class HostileImageTests : IDisposable
     [Fact]
     public void A_folder_given_as_an_image_is_named_as_a_folder()
     {
-        var e = Assert.Throws<ImageLoadException>(() => ImageIO.Read(temp));
+        var e = Assert.Throws<ImageLoadException>(() => ImageIO.Read(Temp));
         Assert.Contains("is a folder", e.Message);
         Assert.DoesNotContain("denied", e.Message);
     }
@@ -37,7 +33,7 @@ public sealed class HostileImageTests : IDisposable
     public async Task A_fifo_named_like_an_image_is_refused_without_blocking()
     {
         if (OperatingSystem.IsWindows()) return;
-        string fifo = Path.Combine(temp, "x.png");
+        string fifo = Path.Combine(Temp, "x.png");
         Assert.Equal(0, MakeFifo(fifo, 0b110_100_100));
         var read = Task.Run(() => Assert.Throws<ImageLoadException>(() => ImageIO.Read(fifo)));
         Assert.True(await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(20))) == read, "reading a FIFO blocked");
@@ -63,7 +59,7 @@ public sealed class HostileImageTests : IDisposable
         Chunk(png, "IHDR", ihdr);
         Chunk(png, "IDAT", compressed.ToArray());
         Chunk(png, "IEND", []);
-        string path = Path.Combine(temp, "bomb.png");
+        string path = Path.Combine(Temp, "bomb.png");
         File.WriteAllBytes(path, png.ToArray());
         long before = GC.GetTotalAllocatedBytes();
         var e = Assert.Throws<ImageLoadException>(() => ImageIO.Read(path));

@@ -6,17 +6,13 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Tests.Training;
 
-public sealed class CheckpointTests : IDisposable
+public sealed class CheckpointTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     private string Save(string model, string name)
     {
         var options = Presets.Load("smoke") with { Model = model };
         using var network = NetworkRegistry.Create(model, options.Network, 3);
-        string path = Path.Combine(temp, name);
+        string path = Path.Combine(Temp, name);
         Checkpoint.Save(path, new CheckpointHeader { Model = model, Step = 7, Options = options.ToJsonObject() }, network, null);
         return path;
     }
@@ -57,14 +53,14 @@ public sealed class CheckpointTests : IDisposable
     {
         string good = Save("dncnn", "good.ckpt");
         var bytes = File.ReadAllBytes(good);
-        string cut = Path.Combine(temp, "cut.ckpt");
+        string cut = Path.Combine(Temp, "cut.ckpt");
         File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
         var e = Assert.Throws<CheckpointException>(() => Checkpoint.LoadNetwork(cut));
         Assert.Contains(cut, e.Message);
-        string foreign = Path.Combine(temp, "foreign.ckpt");
+        string foreign = Path.Combine(Temp, "foreign.ckpt");
         File.WriteAllText(foreign, "not a checkpoint");
         Assert.Contains("not a MedDeblur checkpoint", Assert.Throws<CheckpointException>(() => Checkpoint.ReadHeader(foreign)).Message);
-        Assert.Contains("does not exist", Assert.Throws<CheckpointException>(() => Checkpoint.ReadHeader(Path.Combine(temp, "none.ckpt"))).Message);
+        Assert.Contains("does not exist", Assert.Throws<CheckpointException>(() => Checkpoint.ReadHeader(Path.Combine(Temp, "none.ckpt"))).Message);
     }
 
     [Fact]

@@ -7,13 +7,9 @@ using static TorchSharp.torch;
 
 namespace MedDeblur.Tests.Training;
 
-public sealed class TrainerTests : IDisposable
+public sealed class TrainerTests : TempFolderTest
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
-    private string Folder(string name) => Path.Combine(temp, name);
+    private string Folder(string name) => Path.Combine(Temp, name);
 
     [Fact]
     public void Live_tensor_count_stays_flat_over_many_steps()

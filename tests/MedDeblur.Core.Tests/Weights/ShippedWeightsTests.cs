@@ -24,16 +24,12 @@ public sealed class ExportedRunFixture : IDisposable
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 }
 
-public sealed class ShippedWeightsTests(ExportedRunFixture shared) : IClassFixture<ExportedRunFixture>, IDisposable
+public sealed class ShippedWeightsTests(ExportedRunFixture shared) : TempFolderTest, IClassFixture<ExportedRunFixture>
 {
-    private readonly string temp = Fixture.TempFolder();
-
-    public void Dispose() => Directory.Delete(temp, recursive: true);
-
     /// <summary>The shared run exported to a weights folder of this test's own.</summary>
     private (string Run, string Weights, string ManifestPath, WeightsManifest Manifest) TrainAndExport()
     {
-        string weights = Path.Combine(temp, "weights");
+        string weights = Path.Combine(Temp, "weights");
         var (manifestPath, manifest) = ShippedWeights.Export(shared.Run, weights);
         return (shared.Run, weights, manifestPath, manifest);
     }
@@ -115,21 +111,21 @@ public sealed class ShippedWeightsTests(ExportedRunFixture shared) : IClassFixtu
         var node = JsonNode.Parse(File.ReadAllText(manifestPath))!;
         node["preset"] = "quick";
         File.WriteAllText(manifestPath, node.ToJsonString());
-        string input = Path.Combine(temp, "in");
+        string input = Path.Combine(Temp, "in");
         Directory.CreateDirectory(input);
         File.Copy(Fixture.Sample("mri/itk_t1_cor_z25.png"), Path.Combine(input, "a.png"));
         Environment.SetEnvironmentVariable(ShippedWeights.EnvironmentVariable, weights);
         try
         {
-            (exit, output, var err) = CliHarness.Run("deblur", "--input", input, "--output", Path.Combine(temp, "out"));
+            (exit, output, var err) = CliHarness.Run("deblur", "--input", input, "--output", Path.Combine(Temp, "out"));
             Assert.True(exit == 0, err);
             Assert.Contains("the shipped weights meddeblur-smoke.ckpt", err, StringComparison.Ordinal);
-            Assert.True(File.Exists(Path.Combine(temp, "out", "a.png")));
+            Assert.True(File.Exists(Path.Combine(Temp, "out", "a.png")));
 
             var bytes = File.ReadAllBytes(Path.Combine(weights, "meddeblur-smoke.ckpt"));
             bytes[100] ^= 1;
             File.WriteAllBytes(Path.Combine(weights, "meddeblur-smoke.ckpt"), bytes);
-            (exit, _, err) = CliHarness.Run("deblur", "--input", input, "--output", Path.Combine(temp, "out2"));
+            (exit, _, err) = CliHarness.Run("deblur", "--input", input, "--output", Path.Combine(Temp, "out2"));
             Assert.Equal(1, exit);
             Assert.Contains("meddeblur-smoke.ckpt: the weights file is damaged", err, StringComparison.Ordinal);
             (exit, output, _) = CliHarness.Run("weights", "--folder", weights);
