@@ -29,7 +29,7 @@ public static class DownstreamCommand
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            var options = Presets.Load(parse.GetValue(preset)!) with { Device = parse.GetValue(device)! };
+            var options = RunFolder.ReadOptions(parse.GetValue(preset)!, new RunOverrides { Device = parse.GetValue(device) });
             if (parse.GetValue(data) is { } root) options = options with { Downstream = options.Downstream with { Root = Path.GetFullPath(root) } };
             if (parse.GetValue(steps) is int stepCount) options = options with { Downstream = options.Downstream with { Steps = stepCount } };
             options = options.Validate();
@@ -37,8 +37,9 @@ public static class DownstreamCommand
             var paths = (parse.GetValue(checkpoints) ?? []).ToList();
             if (parse.GetValue(reproduce) is { } run)
             {
-                var found = options.Reproduce.Comparison.Select(m => Path.Combine(run, "runs", m, "checkpoints", "best.ckpt")).Where(File.Exists).ToArray();
-                if (found.Length == 0) throw new MedDeblurException($"{run} holds no runs/<model>/checkpoints/best.ckpt of {string.Join(", ", options.Reproduce.Comparison)}");
+                var reproduced = RunFolder.At(run);
+                var found = options.Reproduce.Comparison.Select(m => RunFolder.At(reproduced.NetworkRunPath(m)).TrainedCheckpoint()).OfType<string>().ToArray();
+                if (found.Length == 0) throw new MedDeblurException($"{run} holds no trained network (runs/<model>/checkpoints) of {string.Join(", ", options.Reproduce.Comparison)}");
                 paths.AddRange(found);
             }
             using var methods = new DeblurMethodSet(TorchRuntime.ResolveDevice(options.Device));

@@ -40,7 +40,7 @@ public static class EvaluateCommand
             }
             if (parse.GetValue(oracles)) methods.AddOracles();
             // blur and split ratios: the preset's when one is given, else the first checkpoint's (kit defaults without either)
-            var options = parse.GetValue(preset) is { } p ? Presets.Load(p) : first ?? new RunOptions();
+            var options = parse.GetValue(preset) is { } p ? RunFolder.ReadOptions(p) : first ?? new RunOptions();
             if (parse.GetValue(data) is { } root) options = options with { Data = options.Data with { Root = Path.GetFullPath(root) } };
             var items = RunFolder.OpenDataset(options).Split(parse.GetValue(split));
             string folder = parse.GetValue(output)!;
