@@ -19,6 +19,24 @@ public class RegistryTests
     }
 
     [Fact]
+    public void The_registry_owns_each_networks_label_tables_and_notes_and_the_presets_agree_with_it()
+    {
+        Assert.Equal(["MedDeblur", "Base", "Base + scale-recurrent", "DeepDeblur", "SRN-Deblur", "ZhaoNet (DnCNN)", "TEMImageNet"],
+            NetworkRegistry.All.Select(i => i.DisplayName));
+        Assert.Equal(["meddeblur", "meddeblur-base", "meddeblur-sr"], NetworkRegistry.WithRole(NetworkRoles.Ablation));
+        Assert.Equal(["deepdeblur", "srn", "dncnn", "temimagenet"], NetworkRegistry.WithRole(NetworkRoles.Baseline));
+        Assert.All(NetworkRegistry.WithRole(NetworkRoles.Ablation), n => Assert.False(string.IsNullOrWhiteSpace(NetworkRegistry.Describe(n).AblationNote)));
+        var options = new NetworkOptions();
+        Assert.Contains("width", NetworkRegistry.Describe("dncnn").SizeNote(options));
+        Assert.StartsWith("widths ", NetworkRegistry.Describe("srn").SizeNote(options));
+        foreach (var preset in MedDeblur.Configuration.Presets.Names.Select(MedDeblur.Configuration.Presets.Load))
+        {
+            Assert.All(preset.Reproduce.Comparison, n => Assert.True(NetworkRegistry.Describe(n).Has(NetworkRoles.Comparison), $"{preset.Name}: {n}"));
+            Assert.All(preset.Reproduce.Ablation, n => Assert.True(NetworkRegistry.Describe(n).Has(NetworkRoles.Ablation), $"{preset.Name}: {n}"));
+        }
+    }
+
+    [Fact]
     public void Unknown_network_name_is_rejected_listing_the_known_names()
     {
         var e = Assert.Throws<MedDeblurException>(() => NetworkRegistry.Create("unet3d", TestImages.Smoke));
