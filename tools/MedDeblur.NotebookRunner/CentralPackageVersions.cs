@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace MedDeblur.NotebookRunner;
@@ -6,18 +7,14 @@ namespace MedDeblur.NotebookRunner;
 /// The central package versions of the repository (<c>Directory.Packages.props</c>), which every notebook's
 /// <c>#r "nuget: Name, Version"</c> line must repeat exactly.
 /// </summary>
-public sealed class CentralPackageVersions
+public sealed partial class CentralPackageVersions
 {
     /// <summary>The file name searched for.</summary>
     public const string FileName = "Directory.Packages.props";
 
     private readonly Dictionary<string, string> versions;
 
-    private CentralPackageVersions(string path, Dictionary<string, string> versions)
-    {
-        PropsPath = path;
-        this.versions = versions;
-    }
+    private CentralPackageVersions(string path, Dictionary<string, string> versions) => (PropsPath, this.versions) = (path, versions);
 
     /// <summary>The <c>Directory.Packages.props</c> file read.</summary>
     public string PropsPath { get; }
@@ -31,23 +28,19 @@ public sealed class CentralPackageVersions
     {
         ArgumentNullException.ThrowIfNull(propsPath);
         if (!File.Exists(propsPath)) throw new NotebookException($"central package file '{propsPath}' does not exist.");
-        XDocument doc;
         try
         {
-            doc = XDocument.Load(propsPath);
+            var map = XDocument.Load(propsPath).Descendants().Where(e => e.Name.LocalName == "PackageVersion")
+                .Select(e => (Id: ((string?)e.Attribute("Include"))?.Trim(), Version: ((string?)e.Attribute("Version"))?.Trim()))
+                .Where(p => !string.IsNullOrEmpty(p.Id) && !string.IsNullOrEmpty(p.Version))
+                .GroupBy(p => p.Id!, StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(g => g.Key, g => g.Last().Version!, StringComparer.OrdinalIgnoreCase);
+            return new CentralPackageVersions(Path.GetFullPath(propsPath), map);
         }
         catch (System.Xml.XmlException e)
         {
             throw new NotebookException($"central package file '{propsPath}' is not valid XML: {e.Message}", e);
         }
-        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var item in doc.Descendants().Where(e => e.Name.LocalName == "PackageVersion"))
-        {
-            string? id = (string?)item.Attribute("Include");
-            string? version = (string?)item.Attribute("Version");
-            if (!string.IsNullOrWhiteSpace(id) && !string.IsNullOrWhiteSpace(version)) map[id.Trim()] = version.Trim();
-        }
-        return new CentralPackageVersions(Path.GetFullPath(propsPath), map);
     }
 
     /// <summary>Walks up from <paramref name="directory"/> to the first folder holding <c>Directory.Packages.props</c>.</summary>
@@ -56,15 +49,19 @@ public sealed class CentralPackageVersions
     {
         ArgumentNullException.ThrowIfNull(directory);
         for (var dir = new DirectoryInfo(Path.GetFullPath(directory)); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, FileName);
-            if (File.Exists(candidate)) return Load(candidate);
-        }
+            if (File.Exists(Path.Combine(dir.FullName, FileName))) return Load(Path.Combine(dir.FullName, FileName));
         return null;
     }
 
-    /// <summary>The central version of <paramref name="packageId"/>, or null when it is not listed.</summary>
-    public string? VersionOf(string packageId) => versions.GetValueOrDefault(packageId);
+    /// <summary>All <c>#r "nuget: ..."</c> references in a cell's source, with their 1-based line numbers.</summary>
+    public static IEnumerable<(int Line, NugetReference Reference)> NugetReferences(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var lines = source.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+            if (ReferenceLine().Match(lines[i].TrimEnd('\r')) is { Success: true } m && NugetReference.TryParse(m.Groups["ref"].Value) is { } nuget)
+                yield return (i + 1, nuget);
+    }
 
     /// <summary>
     /// Checks one <c>#r "nuget: ..."</c> reference: it must name a centrally listed package and pin exactly its
@@ -74,18 +71,17 @@ public sealed class CentralPackageVersions
     public string? CheckPin(NugetReference reference)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        string? central = VersionOf(reference.PackageId);
+        string? central = versions.GetValueOrDefault(reference.PackageId);
         if (central is null)
-            return $"package '{reference.PackageId}' is not listed in {PropsPath}; notebooks may only use central packages " +
-                   "(the runner host provides exactly those).";
+            return $"package '{reference.PackageId}' is not listed in {PropsPath}; notebooks may only use central packages.";
         if (reference.Version is null)
-            return $"package '{reference.PackageId}' is not pinned; write #r \"nuget: {reference.PackageId}, {central}\" " +
-                   $"(the version in {PropsPath}).";
-        if (reference.Version != central)
-            return $"package '{reference.PackageId}' is pinned to {reference.Version} but {PropsPath} has {central}; " +
-                   $"write #r \"nuget: {reference.PackageId}, {central}\".";
-        return null;
+            return $"package '{reference.PackageId}' is not pinned; write #r \"nuget: {reference.PackageId}, {central}\" (the version in {PropsPath}).";
+        return reference.Version == central ? null
+            : $"package '{reference.PackageId}' is pinned to {reference.Version} but {PropsPath} has {central}; write #r \"nuget: {reference.PackageId}, {central}\".";
     }
+
+    [GeneratedRegex("""^\s*#r\s+"(?<ref>[^"]*)"\s*(//.*)?$""")]
+    private static partial Regex ReferenceLine();
 }
 
 /// <summary>A parsed <c>#r "nuget: Name[, Version]"</c> reference.</summary>
@@ -99,10 +95,7 @@ public sealed record NugetReference(string PackageId, string? Version)
         ArgumentNullException.ThrowIfNull(reference);
         string r = reference.Trim();
         if (!r.StartsWith("nuget:", StringComparison.OrdinalIgnoreCase)) return null;
-        string body = r["nuget:".Length..];
-        int comma = body.IndexOf(',');
-        string id = (comma < 0 ? body : body[..comma]).Trim();
-        string? version = comma < 0 ? null : body[(comma + 1)..].Trim();
-        return new NugetReference(id, string.IsNullOrEmpty(version) ? null : version);
+        var parts = r["nuget:".Length..].Split(',', 2, StringSplitOptions.TrimEntries);
+        return new NugetReference(parts[0], parts.Length < 2 || parts[1].Length == 0 ? null : parts[1]);
     }
 }

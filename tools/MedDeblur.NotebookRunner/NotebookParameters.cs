@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.DotNet.Interactive.Documents;
 
 namespace MedDeblur.NotebookRunner;
 
@@ -94,6 +95,39 @@ public static class NotebookParameters
             text.Append(name).Append(" = ").Append(Literal(parameter, value)).Append(";\n");
         }
         return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>
+    /// Inserts the <c>injected-parameters</c> cell after the <c>parameters</c> cell of <paramref name="document"/> and
+    /// labels it; returns the typed values (for the notebook's papermill metadata). Nothing happens without values.
+    /// </summary>
+    /// <exception cref="NotebookException">Values were given but there is not exactly one parameters cell, a name is
+    /// unknown or a value is not of its declared type.</exception>
+    public static Dictionary<string, object> Inject(InteractiveDocument document, IReadOnlyDictionary<string, string> values,
+        IDictionary<InteractiveDocumentElement, string> labels, string file)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (values.Count == 0) return [];
+        var cells = document.Elements.Where(c => NotebookExecutor.IsCode(c) && NotebookExecutor.Tags(c).Contains(ParametersTag)).ToList();
+        if (cells.Count != 1)
+            throw new NotebookException($"{file}: parameters were given ({string.Join(", ", values.Keys)}) but the notebook has " +
+                                        $"{cells.Count} code cells tagged '{ParametersTag}' (expected exactly one).");
+        var declared = Parse(cells[0].Contents);
+        var injected = new InteractiveDocumentElement(BuildInjectedSource(declared, values), "csharp")
+        {
+            Id = InjectedTag,
+            Metadata = new Dictionary<string, object>
+            {
+                ["dotnet_interactive"] = new Dictionary<string, object> { ["language"] = "csharp" },
+                ["polyglot_notebook"] = new Dictionary<string, object> { ["kernelName"] = "csharp" },
+                ["tags"] = new List<object> { InjectedTag },
+            },
+        };
+        document.Elements.Insert(document.Elements.IndexOf(cells[0]) + 1, injected);
+        labels[injected] = "injected-parameters cell";
+        return values.ToDictionary(v => v.Key, v => ParseValue(declared.First(d => d.Name == v.Key), v.Value));
     }
 
     /// <summary>Parses a command-line <c>name=value</c> pair.</summary>

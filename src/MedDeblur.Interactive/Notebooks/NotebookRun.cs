@@ -37,7 +37,8 @@ public sealed class NotebookRun : IHtmlDisplayable
     /// <summary>The dataset root: the given data root, else the embedded sample set (<see cref="SampleData.Root"/>).</summary>
     public string DataRoot => Options.Data.Root ?? SampleData.Root;
 
-    /// <summary>Where the reproduce pipeline writes this preset's run: <c>OUTPUT/reproduce-PRESET</c> (notebooks 3 and 4).</summary>
+    /// <summary>Where the reproduce pipeline writes this preset's run: <c>OUTPUT/reproduce-PRESET</c>, the folder
+    /// <c>meddeblur reproduce</c> writes (<c>runs/reproduce-PRESET</c>) when OUTPUT is the repository's <c>runs</c>.</summary>
     public string ReproduceFolder => Path.Combine(Output, "reproduce-" + Options.Name);
 
     /// <summary>
@@ -49,7 +50,8 @@ public sealed class NotebookRun : IHtmlDisplayable
     /// <param name="output">Output folder of the notebooks.</param>
     /// <param name="model">Network to train (notebook 2); null or empty = the preset's.</param>
     /// <param name="steps">Training steps; 0 = the preset's.</param>
-    public static NotebookRun Load(string preset, string dataRoot, string output, string? model = null, int steps = 0)
+    /// <param name="device">auto, cpu, cuda or cuda:N (as <c>--device</c>); empty = the preset's.</param>
+    public static NotebookRun Load(string preset, string dataRoot, string output, string? model = null, int steps = 0, string device = "")
     {
         ArgumentNullException.ThrowIfNull(dataRoot);
         ArgumentException.ThrowIfNullOrWhiteSpace(output);
@@ -58,6 +60,7 @@ public sealed class NotebookRun : IHtmlDisplayable
         if (!string.IsNullOrWhiteSpace(model)) options = options with { Model = model.Trim() };
         if (dataRoot.Trim().Length > 0) options = options with { Data = options.Data with { Root = Path.GetFullPath(dataRoot.Trim()) } };
         if (steps > 0) options = options with { Training = options.Training with { Steps = steps } };
+        if (!string.IsNullOrWhiteSpace(device)) options = options with { Device = device.Trim() };
         return new NotebookRun(options.Validate(), output);
     }
 
