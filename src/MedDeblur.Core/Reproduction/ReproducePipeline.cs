@@ -28,6 +28,9 @@ public sealed record ReproduceResult(string OutputFolder, string ReportPath, Res
 {
     /// <summary>The Section 4.2 table (U-Net segmentation and detection on sharp, blurry and restored images).</summary>
     public ResultsTable? Downstream { get; init; }
+
+    /// <summary>Per-image results (method, modality, image, kernel, PSNR, SSIM, DeltaE, seconds), also in tables/per_image.csv.</summary>
+    public Microsoft.Data.Analysis.DataFrame? PerImage { get; init; }
 }
 
 /// <summary>A step of the pipeline for progress display.</summary>
@@ -160,10 +163,11 @@ public static class ReproducePipeline
             report
                 .Section("Table 3. Ablation").Table(table3).Figure(figure8)
                 .Section("Table 4. Model analysis").Table(table4)
-                .Section("Figure 9. Training progress").Figure(figure9)
-                .Section("Options").Code(options.ToJson());
+                .Section("Figure 9. Training progress").Figure(figure9);
+            InteractiveReportSections.Append(report, evaluation.PerImage, comparisonNames, ablationNames, table4, outputs, shown);
+            report.Section("Options").Code(options.ToJson());
             report.Save(reportPath);
-            return new ReproduceResult(folder.Root, reportPath, table2, table3, table4, trainings, clock.Elapsed) { Downstream = downstream?.Table };
+            return new ReproduceResult(folder.Root, reportPath, table2, table3, table4, trainings, clock.Elapsed) { Downstream = downstream?.Table, PerImage = evaluation.PerImage };
         }
         finally
         {
