@@ -20,6 +20,10 @@ public static class Kit
     {
         var info = TorchRuntime.Setup(device);
         NotebookFormatters.Register();
+        var fsharp = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core")?.GetName().Version;
+        if (fsharp is not null && fsharp < new Version(10, 1))
+            Console.Error.WriteLine($"note: this kernel runs FSharp.Core {fsharp}; Plotly.NET 6 needs 10.1 or newer, so the interactive charts " +
+                                    "will fail here (tables, images and everything else work). notebooks/README.md explains it.");
         return info;
     }
 

@@ -12,7 +12,7 @@ using Plotly.NET;
 namespace MedDeblur.Interactive;
 
 /// <summary>
-/// The kit's notebook formatters: a Microsoft.Data.Analysis <see cref="DataFrame"/> as an HTML table, and a Plotly.NET
+/// The kit's notebook formatters: the runtime description as text, a Microsoft.Data.Analysis <see cref="DataFrame"/> as an HTML table, and a Plotly.NET
 /// <see cref="GenericChart"/> as an interactive chart that renders offline, with plotly.js embedded in the first chart
 /// output of each kernel session only (later charts use the page's <c>window.Plotly</c>).
 /// </summary>
@@ -28,6 +28,8 @@ public static class NotebookFormatters
     {
         Formatter.Register<DataFrame>((frame, writer) => writer.Write(ToHtml(frame)), HtmlFormatterSource.HtmlMimeType);
         Formatter.Register<GenericChart>((chart, writer) => writer.Write(ChartHtml(chart)), HtmlFormatterSource.HtmlMimeType);
+        Formatter.Register<MedDeblur.Runtime.RuntimeInfo>((info, writer) => writer.Write($"<pre>{Html.Encode(info.ToString())}</pre>"), HtmlFormatterSource.HtmlMimeType);
+        Formatter.SetPreferredMimeTypesFor(typeof(MedDeblur.Runtime.RuntimeInfo), HtmlFormatterSource.HtmlMimeType, HtmlFormatterSource.PlainTextMimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(DataFrame), HtmlFormatterSource.HtmlMimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(GenericChart), HtmlFormatterSource.HtmlMimeType);
     }

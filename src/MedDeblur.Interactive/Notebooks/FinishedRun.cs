@@ -89,6 +89,18 @@ public sealed class FinishedRun : IHtmlDisplayable
         return frame.GroupBy("method_modality").Mean("psnr", "ssim", "deltaE").OrderBy("method_modality");
     }
 
+    /// <summary>Parameters vs latency vs average PSNR of the run's networks (Table 4 and the per-image results).</summary>
+    public Plotly.NET.GenericChart ParametersLatencyPsnrChart() =>
+        Figures.InteractiveCharts.ParametersLatencyPsnr(InteractiveReportSections.ParametersLatencyPsnr(PerImage, Analysis));
+
+    /// <summary>Per-image PSNR/SSIM/DeltaE gains over the blurry input per modality and Table 2 method.</summary>
+    public Plotly.NET.GenericChart GainsChart() =>
+        Figures.InteractiveCharts.GainsOverBlurryInput(PerImage, Options.Reproduce.Comparison.Select(ReproducePipeline.DisplayName).ToArray());
+
+    /// <summary>The ablation variants' per-image PSNR gains.</summary>
+    public Plotly.NET.GenericChart AblationChart() =>
+        Figures.InteractiveCharts.Ablation(PerImage, Options.Reproduce.Ablation.Select(ReproducePipeline.DisplayName).ToArray());
+
     /// <inheritdoc />
     public string ToHtml() => $"<p>finished run {Html.Encode(Folder)} (preset {Html.Encode(Options.Name)}): {PerImage.Rows.Count} per-image rows; report {Html.Encode(ReportPath)}</p>";
 

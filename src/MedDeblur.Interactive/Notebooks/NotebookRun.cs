@@ -152,6 +152,27 @@ public sealed class NotebookRun : IHtmlDisplayable
         return new AttentionMapsView($"{item.RelativePath} blurred with {kernel}; {source}", figure);
     }
 
+    /// <summary>
+    /// The test images blurred with their fixed test kernels (the inputs of Table 2): the reproduce run's
+    /// <c>outputs/Blurry_input</c> folder when it exists, else written now to <c>OUTPUT/06-blurred-test</c>.
+    /// </summary>
+    public string BlurredTestImages()
+    {
+        string fromRun = Path.Combine(ReproduceFolder, "outputs", Evaluation.Evaluator.Safe("Blurry input"));
+        if (Directory.Exists(fromRun) && Directory.EnumerateFiles(fromRun, "*", SearchOption.AllDirectories).Any()) return fromRun;
+        string folder = Folder("06-blurred-test");
+        var simulator = new MotionBlurSimulator(Options.Blur);
+        foreach (var item in OpenDataset().Split(DatasetSplit.Test))
+        {
+            string target = Path.Combine(folder, Path.ChangeExtension(item.RelativePath, ".png"));
+            if (File.Exists(target)) continue;
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            using var image = ImageIO.Read(item.FullPath);
+            ImageIO.Write(target, simulator.Apply(image.Pixels, simulator.FixedFor(Options.Evaluation.KernelSeed, item.RelativePath)));
+        }
+        return folder;
+    }
+
     /// <inheritdoc />
     public string ToHtml() => $"<p>{Html.Encode(ToString())}</p>";
 

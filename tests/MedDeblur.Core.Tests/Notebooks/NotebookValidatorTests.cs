@@ -90,9 +90,7 @@ public class NotebookValidatorTests
             case "setup_no_dll": SetSource(1, "#r \"nuget: TorchSharp-cpu, 0.107.0\"\nMedDeblur.Runtime.TorchRuntime.Setup()"); SetSource(3, "#r \"x/MedDeblur.Core.dll\"\n" + cells[3]!["source"]!.AsArray().Select(n => n!.GetValue<string>()).Aggregate("", string.Concat)); break;
             default: throw new ArgumentException(mutation);
         }
-        var notebook = Notebook.Parse(root.ToJsonString(), "mutated.ipynb");
-
-        var problem = Assert.Single(NotebookValidator.Validate(notebook, NotebookFixtures.Central));
+        var problem = Assert.Single(NotebookValidator.ValidateJson(root.ToJsonString(), "mutated.ipynb", NotebookFixtures.Central));
 
         Assert.Equal("mutated.ipynb", problem.Notebook);
         Assert.Equal(cell, problem.Cell);
