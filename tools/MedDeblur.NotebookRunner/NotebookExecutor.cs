@@ -11,27 +11,15 @@ using Jupyter = Microsoft.DotNet.Interactive.Documents.Jupyter.Notebook;
 namespace MedDeblur.NotebookRunner;
 
 /// <summary>Settings of one notebook run.</summary>
-public sealed record NotebookRunOptions
-{
-    /// <summary>Values for the variables of the <c>parameters</c> cell (name → text, typed by the declaration).</summary>
-    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+/// <param name="Parameters">Values for the variables of the <c>parameters</c> cell (name → text, typed by the declaration).</param>
+/// <param name="CellTimeout">Longest time one cell may run; null = no limit. A cell over the limit is cancelled and fails.</param>
+public sealed record NotebookRunOptions(IReadOnlyDictionary<string, string>? Parameters = null, TimeSpan? CellTimeout = null);
 
-    /// <summary>Longest time one cell may run; null = no limit. A cell over the limit is cancelled and fails.</summary>
-    public TimeSpan? CellTimeout { get; init; }
-}
-
-/// <summary>How one code cell ended.</summary>
-public enum CellRunStatus
-{
-    /// <summary>Ran without error.</summary>
-    Succeeded,
-
-    /// <summary>Failed (compile error, exception, package pin or timeout); the run stopped here.</summary>
-    Failed,
-
-    /// <summary>Not run because an earlier cell failed.</summary>
-    NotRun,
-}
+/// <summary>How one code cell ended: ran without error; failed (compile error, exception, package pin or timeout: the
+/// run stopped there); not run because an earlier cell failed.</summary>
+#pragma warning disable CS1591 // the members are described above
+public enum CellRunStatus { Succeeded, Failed, NotRun }
+#pragma warning restore CS1591
 
 /// <summary>What happened to one code cell.</summary>
 /// <param name="Label"><c>cell N</c> (1-based in the original notebook) or <c>injected-parameters cell</c>.</param>
@@ -96,30 +84,17 @@ public static class NotebookExecutor
         var document = Read(path);
         string previous = Environment.CurrentDirectory;
         Environment.CurrentDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        try
-        {
-            return await RunAsync(document, path, options, cancellationToken);
-        }
-        finally
-        {
-            Environment.CurrentDirectory = previous;
-        }
+        try { return await RunAsync(document, path, options, cancellationToken); }
+        finally { Environment.CurrentDirectory = previous; }
     }
 
     /// <summary>Parses an .ipynb file.</summary>
     /// <exception cref="NotebookException">Missing file or invalid JSON.</exception>
     public static InteractiveDocument Read(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new NotebookException($"notebook '{path}' does not exist.");
-        try
-        {
-            return Jupyter.Parse(File.ReadAllText(path));
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new NotebookException($"notebook '{path}' is not valid JSON: {e.Message}", e);
-        }
+        try { return Jupyter.Parse(File.ReadAllText(path)); }
+        catch (System.Text.Json.JsonException e) { throw new NotebookException($"notebook '{path}' is not valid JSON: {e.Message}", e); }
     }
 
     /// <summary>Whether an element is a code cell (Jupyter markdown cells get the kernel name <c>markdown</c>).</summary>
@@ -133,11 +108,10 @@ public static class NotebookExecutor
     public static async Task<NotebookRunResult> RunAsync(InteractiveDocument document, string? path, NotebookRunOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(document);
         options ??= new NotebookRunOptions();
         var central = CentralPackageVersions.TryFindFrom(Environment.CurrentDirectory);
         var labels = document.Elements.Select((c, i) => (c, $"cell {i + 1}")).ToDictionary(p => p.c, p => p.Item2);
-        var parameters = NotebookParameters.Inject(document, options.Parameters, labels, path ?? "notebook");
+        var parameters = NotebookParameters.Inject(document, options.Parameters ?? new Dictionary<string, string>(), labels, path ?? "notebook");
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
         var runs = new List<CellRun>();
@@ -160,7 +134,7 @@ public static class NotebookExecutor
             var cellStart = DateTimeOffset.UtcNow;
             var cellClock = Stopwatch.StartNew();
             string? pinProblem = central is null ? null : CentralPackageVersions.NugetReferences(cell.Contents)
-                .Select(r => central.CheckPin(r.Reference) is { } p ? $"line {r.Line}: {p}" : null).FirstOrDefault(p => p is not null);
+                .Select(r => central.CheckPin(r.PackageId, r.Version) is { } p ? $"line {r.Line}: {p}" : null).FirstOrDefault(p => p is not null);
             if (pinProblem is not null)
                 cell.Outputs.Add(new ErrorElement($"{where}: {pinProblem}", nameof(NotebookException), [pinProblem]));
             else
@@ -185,20 +159,14 @@ public static class NotebookExecutor
     /// <summary>A composite kernel with the C# kernel as VS Code configures it (NuGet directive, kernel helpers).</summary>
     private static CompositeKernel CreateKernel()
     {
-        var csharp = new CSharpKernel()
-            .UseNugetDirective((k, packages) =>
-            {
-                k.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths));
-                return Task.CompletedTask;
-            })
-            .UseKernelHelpers();
-        return new CompositeKernel { csharp }.With(k => k.DefaultKernelName = "csharp");
-    }
-
-    private static T With<T>(this T value, Action<T> set)
-    {
-        set(value);
-        return value;
+        var csharp = new CSharpKernel().UseKernelHelpers().UseNugetDirective((k, packages) =>
+        {
+            k.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths));
+            return Task.CompletedTask;
+        });
+        var kernel = new CompositeKernel { csharp };
+        kernel.DefaultKernelName = "csharp";
+        return kernel;
     }
 
     private static async Task RunCellAsync(Kernel kernel, InteractiveDocumentElement cell, int count, string where, TimeSpan? timeout,
@@ -208,10 +176,7 @@ public static class NotebookExecutor
         var displayed = new Dictionary<string, DisplayElement>(StringComparer.Ordinal);
         var submit = kernel.SendAsync(new SubmitCode(cell.Contents), cancellationToken);
         KernelCommandResult result;
-        try
-        {
-            result = timeout is { } limit ? await submit.WaitAsync(limit, cancellationToken) : await submit;
-        }
+        try { result = timeout is { } limit ? await submit.WaitAsync(limit, cancellationToken) : await submit; }
         catch (TimeoutException)
         {
             await kernel.SendAsync(new Cancel(), CancellationToken.None);
@@ -223,11 +188,8 @@ public static class NotebookExecutor
         {
             switch (e)
             {
-                case StandardOutputValueProduced o:
-                    AddText(outputs, "stdout", o.FormattedValues.FirstOrDefault()?.Value);
-                    break;
-                case StandardErrorValueProduced o:
-                    AddText(outputs, "stderr", o.FormattedValues.FirstOrDefault()?.Value);
+                case StandardOutputValueProduced or StandardErrorValueProduced:
+                    AddText(outputs, e is StandardOutputValueProduced ? "stdout" : "stderr", ((DisplayEvent)e).FormattedValues.FirstOrDefault()?.Value);
                     break;
                 case DisplayedValueUpdated u when u.ValueId is { } id && displayed.TryGetValue(id, out var shown):
                     shown.Data.Clear();
@@ -248,7 +210,7 @@ public static class NotebookExecutor
                     string message = error?.Message ?? f.Message;
                     var trace = (error?.ToString() ?? message).Split('\n').Select(l => l.TrimEnd('\r'))
                         .TakeWhile(l => !l.StartsWith("   at Microsoft.CodeAnalysis.Scripting.", StringComparison.Ordinal)).ToArray();
-                    outputs.Add(new ErrorElement($"{where}: {message}", error?.GetType().Name ?? "CompilationError", trace));
+                    outputs.Add(new ErrorElement($"{where}: {message}", error?.GetType().Name ?? "CompilationErrorException", trace));
                     break;
             }
         }

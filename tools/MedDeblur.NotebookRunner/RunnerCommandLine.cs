@@ -5,16 +5,16 @@ namespace MedDeblur.NotebookRunner;
 
 /// <summary>
 /// The <c>meddeblur-notebook</c> command line: <c>run NOTEBOOK... [--output OUT | --output-dir DIR] [--param k=v ...]
-/// [--timeout-seconds N]</c> and <c>check NOTEBOOK...</c>.
+/// [--timeout-seconds N]</c>.
 /// </summary>
-/// <remarks>Exit codes: 0 success; 1 a cell failed (the executed notebook is still written) or check found problems;
+/// <remarks>Exit codes: 0 success; 1 a cell failed (the executed notebook is still written);
 /// 2 the notebook could not be run at all (missing file, invalid JSON, unknown parameter, bad command line).</remarks>
 public static class RunnerCommandLine
 {
-    /// <summary>Every cell succeeded / no problem found.</summary>
+    /// <summary>Every cell succeeded.</summary>
     public const int Success = 0;
 
-    /// <summary>A cell failed, or validation found problems.</summary>
+    /// <summary>A cell failed.</summary>
     public const int Failed = 1;
 
     /// <summary>The input could not be used (file, JSON, parameters, options).</summary>
@@ -23,10 +23,7 @@ public static class RunnerCommandLine
     /// <summary>Parses <paramref name="args"/> and runs the verb.</summary>
     public static async Task<int> InvokeAsync(string[] args)
     {
-        var parse = new RootCommand("Runs (in the .NET Interactive C# kernel, papermill-style output) and checks the MedDeblur.NET notebooks.")
-        {
-            RunCommand(), CheckCommand(),
-        }.Parse(args);
+        var parse = new RootCommand("Runs the MedDeblur.NET notebooks in the .NET Interactive C# kernel, papermill-style output.") { RunCommand() }.Parse(args);
         foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
         return parse.Errors.Count > 0 ? InvalidInput : await parse.InvokeAsync();
     }
@@ -43,9 +40,7 @@ public static class RunnerCommandLine
         };
         var timeout = new Option<double?>("--timeout-seconds") { Description = "longest time one cell may run" };
         var command = new Command("run", "Execute the notebooks in order, each in a fresh C# kernel, and write the executed copies.")
-        {
-            notebooks, output, outputDir, parameters, timeout,
-        };
+            { notebooks, output, outputDir, parameters, timeout };
         command.SetAction(async (parse, ct) =>
         {
             var inputs = parse.GetValue(notebooks) ?? [];
@@ -97,24 +92,5 @@ public static class RunnerCommandLine
     {
         var cell = NotebookExecutor.Read(path).Elements.FirstOrDefault(c => NotebookExecutor.Tags(c).Contains(NotebookParameters.ParametersTag));
         return (cell is null ? [] : NotebookParameters.Parse(cell.Contents)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-    }
-
-    private static Command CheckCommand()
-    {
-        var notebooks = new Argument<FileInfo[]>("notebooks") { Description = "the .ipynb files to check", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("check",
-            "Check committed notebooks: Polyglot metadata, no outputs, #r \"nuget:\" pinned to Directory.Packages.props, one parameters cell.")
-        {
-            notebooks,
-        };
-        command.SetAction(parse =>
-        {
-            var files = parse.GetValue(notebooks) ?? [];
-            var problems = files.SelectMany(f => NotebookValidator.Validate(f.FullName)).ToList();
-            foreach (var problem in problems) Console.Error.WriteLine(problem);
-            Console.WriteLine($"{files.Length} notebook(s) checked, {problems.Count} problem(s).");
-            return problems.Count == 0 ? Success : Failed;
-        });
-        return command;
     }
 }

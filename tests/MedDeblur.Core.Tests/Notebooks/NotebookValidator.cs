@@ -1,20 +1,21 @@
 using System.Text.Json.Nodes;
+using MedDeblur.NotebookRunner;
 using System.Text.RegularExpressions;
 
-namespace MedDeblur.NotebookRunner;
+namespace MedDeblur.Tests.Notebooks;
 
 /// <summary>One problem found by <see cref="NotebookValidator"/>.</summary>
 /// <param name="Notebook">The notebook file (or "notebook").</param>
 /// <param name="Cell">The cell (<c>cell N</c>, 1-based), or null for the notebook as a whole.</param>
 /// <param name="Message">What is wrong and what is expected.</param>
-public sealed record NotebookProblem(string Notebook, string? Cell, string Message)
+internal sealed record NotebookProblem(string Notebook, string? Cell, string Message)
 {
     /// <inheritdoc />
     public override string ToString() => Cell is null ? $"{Notebook}: {Message}" : $"{Notebook}, {Cell}: {Message}";
 }
 
 /// <summary>
-/// Checks a committed notebook: metadata exactly as VS Code Polyglot Notebooks writes it, no outputs, pinned
+/// Checks a committed notebook (the test that every notebook in notebooks/ passes): metadata exactly as VS Code Polyglot Notebooks writes it, no outputs, pinned
 /// central package versions and exactly one <c>parameters</c> cell.
 /// </summary>
 /// <remarks>
@@ -25,7 +26,7 @@ public sealed record NotebookProblem(string Notebook, string? Cell, string Messa
 /// nbformat 4.5; each code cell has <c>dotnet_interactive.language</c> "csharp", <c>polyglot_notebook.kernelName</c>
 /// "csharp" and <c>vscode.languageId</c> "polyglot-notebook".
 /// </remarks>
-public static partial class NotebookValidator
+internal static partial class NotebookValidator
 {
     [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
     private static partial Regex CellIdPattern();
@@ -120,11 +121,11 @@ public static partial class NotebookValidator
                 Add(label, $"execution_count is {Show(cell["execution_count"])}; expected null in a committed notebook.");
 
             string source = Source(cell);
-            foreach (var (line, reference) in CentralPackageVersions.NugetReferences(source))
+            foreach (var (line, id, version) in CentralPackageVersions.NugetReferences(source))
             {
                 string? problem = central is null
-                    ? $"#r \"nuget: {reference.PackageId}\" cannot be checked: no {CentralPackageVersions.FileName} above the notebook."
-                    : central.CheckPin(reference);
+                    ? $"#r \"nuget: {id}\" cannot be checked: no {CentralPackageVersions.FileName} above the notebook."
+                    : central.CheckPin(id, version);
                 if (problem is not null) Add($"{label}, line {line}", problem);
             }
 
