@@ -38,10 +38,16 @@ public static class NotebookFormatters
     public static string ChartHtml(GenericChart chart)
     {
         ArgumentNullException.ThrowIfNull(chart);
+        return (ClaimPlotlyLibrary() ? PlotlyHtml.Script() : "") + PlotlyHtml.Fragment(chart);
+    }
+
+    /// <summary>True the first time in the current kernel (and always outside one): the caller's output must carry plotly.js.</summary>
+    internal static bool ClaimPlotlyLibrary()
+    {
         object? kernel = KernelInvocationContext.Current?.HandlingKernel?.RootKernel;
         bool first = kernel is null || !KernelsWithPlotly.TryGetValue(kernel, out _);
         if (kernel is not null) KernelsWithPlotly.AddOrUpdate(kernel, true);
-        return (first ? PlotlyHtml.Script() : "") + PlotlyHtml.Fragment(chart);
+        return first;
     }
 
     /// <summary>A DataFrame as an HTML table (numbers with 4 significant decimals, at most <see cref="MaxRows"/> rows).</summary>

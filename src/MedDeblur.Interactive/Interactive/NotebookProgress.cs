@@ -22,7 +22,7 @@ public sealed class NotebookProgress : IProgress<double>
     {
         ArgumentNullException.ThrowIfNull(title);
         Title = title;
-        if (KernelInvocationContext.Current is not null) view = Kernel.display(new HtmlFragment(Render(0, "starting")), "text/html");
+        if (KernelInvocationContext.Current is not null) view = KernelInvocationContext.Current.Display(new HtmlFragment(Render(0, "starting")), "text/html");
     }
 
     /// <summary>What is running.</summary>

@@ -21,6 +21,7 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>
     private readonly NotebookProgress progress;
     private readonly DisplayedValue? chart;
     private readonly Stopwatch sinceDraw = Stopwatch.StartNew();
+    private readonly bool carriesLibrary;
     private int totalSteps;
 
     /// <summary>Starts the display for the run of <paramref name="label"/> (e.g. the model name).</summary>
@@ -29,7 +30,11 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>
         ArgumentNullException.ThrowIfNull(label);
         Label = label;
         progress = Kit.Progress("training " + label);
-        if (KernelInvocationContext.Current is not null) chart = Kernel.display(new HtmlFragment(ChartHtml(withLibrary: true)), "text/html");
+        if (KernelInvocationContext.Current is not null)
+        {
+            carriesLibrary = NotebookFormatters.ClaimPlotlyLibrary();
+            chart = KernelInvocationContext.Current.Display(new HtmlFragment(ChartHtml(carriesLibrary)), "text/html");
+        }
     }
 
     /// <summary>What is trained.</summary>
@@ -53,12 +58,13 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>
         }
     }
 
-    /// <summary>Final redraw (the one an executed notebook keeps, with plotly.js so it renders when reopened offline).</summary>
+    /// <summary>Final redraw (the one an executed notebook keeps; with plotly.js when this is the kernel's first chart, so
+    /// it renders when reopened offline).</summary>
     public void Done(TrainingResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         progress.Done($"step {result.Step}/{totalSteps}: {(result.Cancelled ? "stopped, checkpoint saved" : "done")}; {result.LastCheckpoint}");
-        chart?.Update(new HtmlFragment(ChartHtml(withLibrary: true)));
+        chart?.Update(new HtmlFragment(ChartHtml(carriesLibrary)));
     }
 
     private string ChartHtml(bool withLibrary) => (withLibrary ? PlotlyHtml.Script() : "") + PlotlyHtml.Fragment(Chart);

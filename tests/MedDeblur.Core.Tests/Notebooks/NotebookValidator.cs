@@ -121,11 +121,11 @@ internal static partial class NotebookValidator
                 Add(label, $"execution_count is {Show(cell["execution_count"])}; expected null in a committed notebook.");
 
             string source = Source(cell);
-            foreach (var (line, id, version) in CentralPackageVersions.NugetReferences(source))
+            foreach (var (line, package, version) in CentralPackageVersions.NugetReferences(source))
             {
                 string? problem = central is null
-                    ? $"#r \"nuget: {id}\" cannot be checked: no {CentralPackageVersions.FileName} above the notebook."
-                    : central.CheckPin(id, version);
+                    ? $"#r \"nuget: {package}\" cannot be checked: no {CentralPackageVersions.FileName} above the notebook."
+                    : central.CheckPin(package, version);
                 if (problem is not null) Add($"{label}, line {line}", problem);
             }
 
