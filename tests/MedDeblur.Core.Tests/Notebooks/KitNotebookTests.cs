@@ -74,8 +74,8 @@ public sealed class KitNotebookTests : IDisposable
             string all = string.Join("\n", document.Elements.SelectMany(c => c.Outputs).Select(o => o switch
             {
                 Microsoft.DotNet.Interactive.Documents.TextElement t => t.Text,
-                Microsoft.DotNet.Interactive.Documents.DisplayElement d => string.Join("\n", d.Data.Values),
-                Microsoft.DotNet.Interactive.Documents.ReturnValueElement r => string.Join("\n", r.Data.Values),
+                Microsoft.DotNet.Interactive.Documents.DisplayElement d => string.Join("\n", d.Data.Values.Select(Text)),
+                Microsoft.DotNet.Interactive.Documents.ReturnValueElement r => string.Join("\n", r.Data.Values.Select(Text)),
                 Microsoft.DotNet.Interactive.Documents.ErrorElement e => e.ErrorValue,
                 _ => "",
             }));
@@ -84,4 +84,13 @@ public sealed class KitNotebookTests : IDisposable
             Assert.Contains("data:image/png;base64,", all);
         }
     }
+
+    /// <summary>A MIME bundle value as read back from an .ipynb: a string or an array of lines.</summary>
+    private static string Text(object value) => value switch
+    {
+        string s => s,
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } a => string.Concat(a.EnumerateArray().Select(l => l.ToString())),
+        System.Collections.IEnumerable lines => string.Concat(lines.Cast<object>()),
+        _ => value.ToString() ?? "",
+    };
 }
