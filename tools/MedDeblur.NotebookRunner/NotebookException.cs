@@ -1,7 +1,7 @@
 namespace MedDeblur.NotebookRunner;
 
 /// <summary>A notebook cannot be read, validated or prepared for execution (bad file, JSON, parameter, package pin).</summary>
-public sealed class NotebookException : MedDeblurException
+public sealed class NotebookException : Exception
 {
     /// <summary>Creates the exception with a message naming the file or value and the problem.</summary>
     public NotebookException(string message) : base(message) { }

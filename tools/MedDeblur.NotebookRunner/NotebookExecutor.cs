@@ -1,74 +1,51 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
-using System.Text.Json.Nodes;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Scripting;
-using Microsoft.CodeAnalysis.Scripting;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Documents;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.PackageManagement;
+using Jupyter = Microsoft.DotNet.Interactive.Documents.Jupyter.Notebook;
 
 namespace MedDeblur.NotebookRunner;
 
 /// <summary>Settings of one notebook run.</summary>
-public sealed record NotebookRunOptions
-{
-    /// <summary>Values for the variables of the <c>parameters</c> cell (name → text, typed by the declaration).</summary>
-    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+/// <param name="Parameters">Values for the variables of the <c>parameters</c> cell (name → text, typed by the declaration).</param>
+/// <param name="CellTimeout">Longest time one cell may run; null = no limit. A cell over the limit is cancelled and fails.</param>
+public sealed record NotebookRunOptions(IReadOnlyDictionary<string, string>? Parameters = null, TimeSpan? CellTimeout = null);
 
-    /// <summary>Longest time one cell may run; null = no limit. A cell over the limit fails with a
-    /// <see cref="TimeoutException"/> error output (its code cannot be aborted and finishes in the background).</summary>
-    public TimeSpan? CellTimeout { get; init; }
-
-    /// <summary>Central versions the <c>#r "nuget:"</c> lines are checked against; null = the
-    /// <c>Directory.Packages.props</c> found by walking up from the notebook's folder.</summary>
-    public CentralPackageVersions? CentralPackages { get; init; }
-
-    /// <summary>Make the notebook's folder the current directory while it runs (as the kernel does); default true.</summary>
-    public bool RunInNotebookDirectory { get; init; } = true;
-}
-
-/// <summary>How one code cell ended.</summary>
-public enum CellRunStatus
-{
-    /// <summary>Ran without error.</summary>
-    Succeeded,
-
-    /// <summary>Failed (directive, compile error, exception or timeout); the run stopped here.</summary>
-    Failed,
-
-    /// <summary>Not run because an earlier cell failed.</summary>
-    NotRun,
-}
+/// <summary>How one code cell ended: ran without error; failed (compile error, exception, package pin or timeout: the
+/// run stopped there); not run because an earlier cell failed.</summary>
+#pragma warning disable CS1591 // the members are described above
+public enum CellRunStatus { Succeeded, Failed, NotRun }
+#pragma warning restore CS1591
 
 /// <summary>What happened to one code cell.</summary>
-/// <param name="Position">0-based position in the executed notebook's cell list.</param>
-/// <param name="Label">How messages name it: <c>cell N</c> (1-based in the original notebook) or
-/// <c>injected-parameters cell</c>.</param>
+/// <param name="Label"><c>cell N</c> (1-based in the original notebook) or <c>injected-parameters cell</c>.</param>
 /// <param name="Id">The cell id.</param>
 /// <param name="Status">How it ended.</param>
 /// <param name="ExecutionCount">Its execution count, null when not run.</param>
-/// <param name="Outputs">Its outputs in order.</param>
+/// <param name="Outputs">Its outputs in order, as written into the executed notebook.</param>
 /// <param name="Duration">Wall-clock time (zero when not run).</param>
-public sealed record CellRun(int Position, string Label, string? Id, CellRunStatus Status, int? ExecutionCount,
-    IReadOnlyList<CellOutput> Outputs, TimeSpan Duration)
+public sealed record CellRun(string Label, string? Id, CellRunStatus Status, int? ExecutionCount,
+    IReadOnlyList<InteractiveDocumentOutputElement> Outputs, TimeSpan Duration)
 {
     /// <summary>The concatenated <c>stdout</c> text.</summary>
-    public string Stdout => string.Concat(Outputs.OfType<StreamOutput>().Where(s => s.Name == "stdout").Select(s => s.Text));
+    public string Stdout => string.Concat(Outputs.OfType<TextElement>().Where(s => s.Name == "stdout").Select(s => s.Text));
 
     /// <summary>The concatenated <c>stderr</c> text.</summary>
-    public string Stderr => string.Concat(Outputs.OfType<StreamOutput>().Where(s => s.Name == "stderr").Select(s => s.Text));
+    public string Stderr => string.Concat(Outputs.OfType<TextElement>().Where(s => s.Name == "stderr").Select(s => s.Text));
 
     /// <summary>The error output, if the cell failed.</summary>
-    public ErrorOutput? Error => Outputs.OfType<ErrorOutput>().FirstOrDefault();
+    public ErrorElement? Error => Outputs.OfType<ErrorElement>().FirstOrDefault();
 }
 
-/// <summary>The result of <see cref="NotebookExecutor.RunAsync(string, NotebookRunOptions?, CancellationToken)"/>.</summary>
-/// <param name="Notebook">The executed notebook (outputs, execution counts, timing metadata); save it with
-/// <see cref="Notebook.Save"/>.</param>
+/// <summary>The executed notebook and what happened to each code cell.</summary>
+/// <param name="Document">The executed notebook (outputs, execution counts, papermill metadata).</param>
 /// <param name="Cells">Every code cell (including an injected parameters cell), in order.</param>
-/// <param name="Notes">Directives that were skipped or replaced, in order.</param>
 /// <param name="Duration">Wall-clock time of the run.</param>
-public sealed record NotebookRunResult(Notebook Notebook, IReadOnlyList<CellRun> Cells, IReadOnlyList<string> Notes, TimeSpan Duration)
+public sealed record NotebookRunResult(InteractiveDocument Document, IReadOnlyList<CellRun> Cells, TimeSpan Duration)
 {
     /// <summary>Whether every code cell ran without error.</summary>
     public bool Succeeded => Cells.All(c => c.Status == CellRunStatus.Succeeded);
@@ -77,296 +54,182 @@ public sealed record NotebookRunResult(Notebook Notebook, IReadOnlyList<CellRun>
     public CellRun? FailedCell => Cells.FirstOrDefault(c => c.Status == CellRunStatus.Failed);
 
     /// <summary>All outputs of all cells, in order.</summary>
-    public IEnumerable<CellOutput> Outputs => Cells.SelectMany(c => c.Outputs);
+    public IEnumerable<InteractiveDocumentOutputElement> Outputs => Cells.SelectMany(c => c.Outputs);
+
+    /// <summary>Writes the executed notebook (.ipynb) atomically, creating the folder.</summary>
+    public void Save(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Document.Metadata.TryGetValue("papermill", out var p) && p is IDictionary<string, object> papermill) papermill["output_path"] = full;
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + ".tmp";
+        File.WriteAllText(temp, Jupyter.ToJupyterJson(Document) + "\n");
+        File.Move(temp, full, overwrite: true);
+    }
 }
 
 /// <summary>
-/// Executes a notebook's C# code cells in order in one Roslyn scripting session (the C# script dialect of the
-/// .NET Interactive kernel) and records the outputs papermill-style in the notebook. Markdown and raw cells are kept
-/// untouched. Execution stops at the first failing cell; the executed notebook is returned either way.
+/// Executes a notebook's code cells in order in a fresh in-process .NET Interactive C# kernel (the kernel of VS Code
+/// Polyglot Notebooks: <c>#r "nuget:"</c> restored for real, magics, <c>display</c>, formatters) and records each
+/// cell's events as its outputs, papermill-style. Markdown cells stay untouched; the run stops at the first failing
+/// cell and the executed notebook is returned either way.
 /// </summary>
-/// <remarks>
-/// The session imports what the kernel imports (System, System.Text, System.Collections, System.Collections.Generic,
-/// System.Threading.Tasks, System.Linq, Microsoft.DotNet.Interactive.Formatting) and offers
-/// <c>display(value, params mimeTypes)</c> (<see cref="NotebookGlobals"/>). Notebook directives are handled by
-/// <see cref="CellDirectives"/>; packages come from the runner host, which references MedDeblur.Core and so
-/// TorchSharp and every library dependency.
-/// </remarks>
 public static class NotebookExecutor
 {
-    private static readonly string[] Imports =
-    [
-        "System", "System.Text", "System.Collections", "System.Collections.Generic", "System.Threading.Tasks",
-        "System.Linq", "Microsoft.DotNet.Interactive.Formatting",
-    ];
-
-    /// <summary>Reads and executes the notebook at <paramref name="path"/>.</summary>
-    /// <exception cref="NotebookException">The notebook cannot be read, or a parameter is unknown or malformed; no
-    /// cell has run then.</exception>
-    public static Task<NotebookRunResult> RunAsync(string path, NotebookRunOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>Reads the notebook at <paramref name="path"/> and executes it with its folder as current directory.</summary>
+    /// <exception cref="NotebookException">The notebook cannot be read, or a parameter is unknown or malformed; no cell
+    /// has run then.</exception>
+    public static async Task<NotebookRunResult> RunAsync(string path, NotebookRunOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var notebook = Notebook.Load(path);
-        return RunAsync(notebook, Path.GetDirectoryName(Path.GetFullPath(path))!, options, cancellationToken);
+        var document = Read(path);
+        string previous = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        try { return await RunAsync(document, path, options, cancellationToken); }
+        finally { Environment.CurrentDirectory = previous; }
     }
 
-    /// <summary>Executes <paramref name="notebook"/> (modified in place) with relative paths resolved against
-    /// <paramref name="notebookDirectory"/>.</summary>
-    /// <exception cref="NotebookException">A parameter is unknown or malformed, or the parameters cell is invalid.</exception>
-    public static async Task<NotebookRunResult> RunAsync(Notebook notebook, string notebookDirectory, NotebookRunOptions? options = null,
+    /// <summary>Parses an .ipynb file.</summary>
+    /// <exception cref="NotebookException">Missing file or invalid JSON.</exception>
+    public static InteractiveDocument Read(string path)
+    {
+        if (!File.Exists(path)) throw new NotebookException($"notebook '{path}' does not exist.");
+        try { return Jupyter.Parse(File.ReadAllText(path)); }
+        catch (System.Text.Json.JsonException e) { throw new NotebookException($"notebook '{path}' is not valid JSON: {e.Message}", e); }
+    }
+
+    /// <summary>Whether an element is a code cell (Jupyter markdown cells get the kernel name <c>markdown</c>).</summary>
+    public static bool IsCode(InteractiveDocumentElement element) => element?.KernelName != "markdown";
+
+    /// <summary>The tags of a cell (<c>metadata.tags</c>).</summary>
+    public static IReadOnlyList<string> Tags(InteractiveDocumentElement element) =>
+        element?.Metadata?.TryGetValue("tags", out var tags) == true && tags is IEnumerable<object> list ? list.OfType<string>().ToArray() : [];
+
+    /// <summary>Executes <paramref name="document"/> (modified in place); relative paths resolve against the current directory.</summary>
+    public static async Task<NotebookRunResult> RunAsync(InteractiveDocument document, string? path, NotebookRunOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(notebook);
-        ArgumentNullException.ThrowIfNull(notebookDirectory);
         options ??= new NotebookRunOptions();
-        var central = options.CentralPackages ?? CentralPackageVersions.TryFindFrom(notebookDirectory);
-
-        // Labels refer to the original positions, before a parameters cell is injected.
-        var labels = notebook.Cells.Select((c, i) => (c, $"cell {i + 1}")).ToDictionary(p => p.c, p => p.Item2);
-        var parameterValues = InjectParameters(notebook, options.Parameters, labels);
-
+        var central = CentralPackageVersions.TryFindFrom(Environment.CurrentDirectory);
+        var labels = document.Elements.Select((c, i) => (c, $"cell {i + 1}")).ToDictionary(p => p.c, p => p.Item2);
+        var parameters = NotebookParameters.Inject(document, options.Parameters ?? new Dictionary<string, string>(), labels, path ?? "notebook");
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
         var runs = new List<CellRun>();
-        var notes = new List<string>();
-        var globals = new NotebookGlobals();
-        var scriptOptions = BaseOptions(notebookDirectory);
-        Script<object>? script = null;
-        ScriptState<object>? state = null;
+        using var kernel = CreateKernel();
         bool failed = false;
-        int executionCount = 0;
-        string? previousDirectory = null;
-        if (options.RunInNotebookDirectory)
+        int count = 0;
+        foreach (var cell in document.Elements.Where(IsCode))
         {
-            previousDirectory = Environment.CurrentDirectory;
-            Environment.CurrentDirectory = notebookDirectory;
-        }
-        try
-        {
-            for (int position = 0; position < notebook.Cells.Count; position++)
+            string label = labels[cell];
+            cell.Outputs.Clear();
+            if (failed)
             {
-                var cell = notebook.Cells[position];
-                if (!cell.IsCode) continue;
-                string label = labels[cell];
-                if (failed)
-                {
-                    ClearOutputs(cell);
-                    SetCellMetadata(cell, null, null, "pending");
-                    runs.Add(new CellRun(position, label, cell.Id, CellRunStatus.NotRun, null, [], TimeSpan.Zero));
-                    continue;
-                }
-                cancellationToken.ThrowIfCancellationRequested();
-                int count = ++executionCount;
-                var collector = new CellOutputCollector();
-                var cellStart = DateTimeOffset.UtcNow;
-                var cellClock = Stopwatch.StartNew();
-                string where = cell.Id is null ? label : $"{label} (id '{cell.Id}')";
+                cell.ExecutionOrder = 0;
+                SetPapermill(cell.Metadata ??= new Dictionary<string, object>(), null, TimeSpan.Zero, "pending");
+                runs.Add(new CellRun(label, cell.Id, CellRunStatus.NotRun, null, [], TimeSpan.Zero));
+                continue;
+            }
+            cell.ExecutionOrder = ++count;
+            string where = cell.Id is null ? label : $"{label} (id '{cell.Id}')";
+            var cellStart = DateTimeOffset.UtcNow;
+            var cellClock = Stopwatch.StartNew();
+            string? pinProblem = central is null ? null : CentralPackageVersions.NugetReferences(cell.Contents)
+                .Select(r => central.CheckPin(r.PackageId, r.Version) is { } p ? $"line {r.Line}: {p}" : null).FirstOrDefault(p => p is not null);
+            if (pinProblem is not null)
+                cell.Outputs.Add(new ErrorElement($"{where}: {pinProblem}", nameof(NotebookException), [pinProblem]));
+            else
+                await RunCellAsync(kernel, cell, count, where, options.CellTimeout, cancellationToken);
+            failed = cell.Outputs.OfType<ErrorElement>().Any();
+            SetPapermill(cell.Metadata ??= new Dictionary<string, object>(), cellStart, cellClock.Elapsed, failed ? "failed" : "completed");
+            runs.Add(new CellRun(label, cell.Id, failed ? CellRunStatus.Failed : CellRunStatus.Succeeded, count, cell.Outputs.ToArray(), cellClock.Elapsed));
+        }
+        document.Metadata["papermill"] = new Dictionary<string, object>
+        {
+            ["duration"] = Math.Round(clock.Elapsed.TotalSeconds, 6),
+            ["end_time"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ["exception"] = failed,
+            ["input_path"] = path is null ? "" : Path.GetFullPath(path),
+            ["parameters"] = parameters,
+            ["start_time"] = started.ToString("O", CultureInfo.InvariantCulture),
+            ["version"] = "meddeblur-notebook " + typeof(NotebookExecutor).Assembly.GetName().Version,
+        };
+        return new NotebookRunResult(document, runs, clock.Elapsed);
+    }
 
-                var prepared = CellDirectives.Prepare(cell.Source, label, central, notebookDirectory);
-                notes.AddRange(prepared.Notes);
-                if (prepared.Error is not null)
-                {
-                    collector.Add(new ErrorOutput(nameof(NotebookException), $"{where}: {prepared.Error}", [prepared.Error]));
-                    failed = true;
-                }
-                else
-                {
-                    scriptOptions = scriptOptions.AddReferences(prepared.References.Distinct().Select(p => MetadataReference.CreateFromFile(p)));
-                    script = script is null
-                        ? CSharpScript.Create<object>(prepared.Code, scriptOptions, typeof(NotebookGlobals))
-                        : script.ContinueWith<object>(prepared.Code, scriptOptions);
-                    (state, var error) = await RunCellAsync(script, state, globals, collector, options.CellTimeout, cancellationToken);
-                    if (error is not null)
-                    {
-                        collector.Add(ToErrorOutput(error, where, options.CellTimeout));
-                        failed = true;
-                    }
-                    else if (HasReturnValue(script))
-                    {
-                        collector.Add(new ExecuteResultOutput(count, MimeBundles.Format(state!.ReturnValue)));
-                    }
-                }
-                var outputs = collector.Snapshot();
-                WriteOutputs(cell, count, outputs);
-                SetCellMetadata(cell, cellStart, DateTimeOffset.UtcNow, failed ? "failed" : "completed");
-                runs.Add(new CellRun(position, label, cell.Id, failed ? CellRunStatus.Failed : CellRunStatus.Succeeded, count,
-                    outputs, cellClock.Elapsed));
+    /// <summary>A composite kernel with the C# kernel as VS Code configures it (NuGet directive, kernel helpers).</summary>
+    private static CompositeKernel CreateKernel()
+    {
+        var csharp = new CSharpKernel().UseKernelHelpers().UseNugetDirective((k, packages) =>
+        {
+            k.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths));
+            return Task.CompletedTask;
+        });
+        var kernel = new CompositeKernel { csharp };
+        kernel.DefaultKernelName = "csharp";
+        return kernel;
+    }
+
+    private static async Task RunCellAsync(Kernel kernel, InteractiveDocumentElement cell, int count, string where, TimeSpan? timeout,
+        CancellationToken cancellationToken)
+    {
+        var outputs = cell.Outputs;
+        var displayed = new Dictionary<string, DisplayElement>(StringComparer.Ordinal);
+        var submit = kernel.SendAsync(new SubmitCode(cell.Contents), cancellationToken);
+        KernelCommandResult result;
+        try { result = timeout is { } limit ? await submit.WaitAsync(limit, cancellationToken) : await submit; }
+        catch (TimeoutException)
+        {
+            await kernel.SendAsync(new Cancel(), CancellationToken.None);
+            string message = $"{where}: did not finish within {timeout!.Value.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (--timeout-seconds).";
+            outputs.Add(new ErrorElement(message, nameof(TimeoutException), [message]));
+            return;
+        }
+        foreach (var e in result.Events)
+        {
+            switch (e)
+            {
+                case StandardOutputValueProduced or StandardErrorValueProduced:
+                    AddText(outputs, e is StandardOutputValueProduced ? "stdout" : "stderr", ((DisplayEvent)e).FormattedValues.FirstOrDefault()?.Value);
+                    break;
+                case DisplayedValueUpdated u when u.ValueId is { } id && displayed.TryGetValue(id, out var shown):
+                    shown.Data.Clear();
+                    foreach (var v in u.FormattedValues) shown.Data[v.MimeType] = v.Value;
+                    break;
+                case ReturnValueProduced r:
+                    var value = new ReturnValueElement { ExecutionOrder = count };
+                    foreach (var v in r.FormattedValues) value.Data[v.MimeType] = v.Value;
+                    outputs.Add(value);
+                    break;
+                case DisplayEvent d:
+                    var display = new DisplayElement(d.FormattedValues.ToDictionary(v => v.MimeType, v => (object)v.Value));
+                    if (d.ValueId is { } valueId) displayed[valueId] = display;
+                    outputs.Add(display);
+                    break;
+                case CommandFailed f:
+                    var error = f.Exception is { } x && x is not CodeSubmissionCompilationErrorException ? x : null;
+                    string message = error?.Message ?? f.Message;
+                    var trace = (error?.ToString() ?? message).Split('\n').Select(l => l.TrimEnd('\r'))
+                        .TakeWhile(l => !l.StartsWith("   at Microsoft.CodeAnalysis.Scripting.", StringComparison.Ordinal)).ToArray();
+                    outputs.Add(new ErrorElement($"{where}: {message}", error?.GetType().Name ?? "CompilationErrorException", trace));
+                    break;
             }
         }
-        finally
-        {
-            if (previousDirectory is not null) Environment.CurrentDirectory = previousDirectory;
-        }
-        SetNotebookMetadata(notebook, parameterValues, started, clock.Elapsed, failed);
-        return new NotebookRunResult(notebook, runs, notes, clock.Elapsed);
     }
 
-    private static async Task<(ScriptState<object>? State, Exception? Error)> RunCellAsync(Script<object> script, ScriptState<object>? previous,
-        NotebookGlobals globals, CellOutputCollector collector, TimeSpan? timeout, CancellationToken cancellationToken)
+    private static void AddText(IList<InteractiveDocumentOutputElement> outputs, string stream, string? text)
     {
-        var diagnostics = script.Compile(cancellationToken);
-        if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
-            return (previous, new CompilationErrorException(string.Join("\n", diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)), diagnostics));
-
-        var stdout = Console.Out;
-        var stderr = Console.Error;
-        globals.Current = collector;
-        Console.SetOut(new CellStreamWriter(collector, "stdout"));
-        Console.SetError(new CellStreamWriter(collector, "stderr"));
-        try
-        {
-            // Task.Run so a cell that computes without awaiting can still be timed out.
-            var run = Task.Run(() => previous is null
-                ? script.RunAsync(globals, cancellationToken: cancellationToken)
-                : script.RunFromAsync(previous, cancellationToken: cancellationToken), cancellationToken);
-            var state = timeout is { } limit ? await run.WaitAsync(limit, cancellationToken) : await run;
-            return (state, null);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return (previous, e);
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
+        if (string.IsNullOrEmpty(text)) return;
+        if (outputs.Count > 0 && outputs[^1] is TextElement last && last.Name == stream) outputs[^1] = new TextElement(last.Text + text, stream);
+        else outputs.Add(new TextElement(text, stream));
     }
 
-    /// <summary>
-    /// Whether the submission ends with an expression that has a value (no semicolon, type not void), i.e. what
-    /// the kernel shows as the cell's result. Roslyn's own check (<c>Compilation.HasSubmissionResult</c>) is internal.
-    /// </summary>
-    private static bool HasReturnValue(Script script)
-    {
-        var compilation = script.GetCompilation();
-        var tree = compilation.SyntaxTrees.LastOrDefault();
-        if (tree?.GetRoot() is not Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax root) return false;
-        if (root.Members.LastOrDefault() is not Microsoft.CodeAnalysis.CSharp.Syntax.GlobalStatementSyntax
-            {
-                Statement: Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax { SemicolonToken.IsMissing: true } statement,
-            })
-            return false;
-        var type = compilation.GetSemanticModel(tree).GetTypeInfo(statement.Expression).Type;
-        return type is not null && type.SpecialType != SpecialType.System_Void;
-    }
-
-    private static ScriptOptions BaseOptions(string notebookDirectory)
-    {
-        var references = new[]
+    private static void SetPapermill(IDictionary<string, object> metadata, DateTimeOffset? start, TimeSpan duration, string status) =>
+        metadata["papermill"] = new Dictionary<string, object>
         {
-            typeof(object).Assembly, typeof(Enumerable).Assembly, typeof(List<>).Assembly, typeof(Console).Assembly,
-            typeof(Task<>).Assembly, typeof(Microsoft.DotNet.Interactive.Formatting.Formatter).Assembly,
-        }.Concat(FrameworkAssemblies()).Distinct();
-        return ScriptOptions.Default
-            .WithLanguageVersion(LanguageVersion.Latest)
-            .WithReferences(references)
-            .WithImports(Imports)
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(notebookDirectory))
-            .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(notebookDirectory))
-            .WithEmitDebugInformation(false)
-            .WithOptimizationLevel(OptimizationLevel.Release);
-    }
-
-    /// <summary>The facades every compilation against implementation assemblies needs (System.Runtime, netstandard).</summary>
-    private static IEnumerable<Assembly> FrameworkAssemblies()
-    {
-        foreach (var name in new[] { "System.Runtime", "netstandard", "System.Collections", "System.Linq", "System.IO", "System.Text.Json" })
-        {
-            Assembly? a = null;
-            try
-            {
-                a = Assembly.Load(new AssemblyName(name));
-            }
-            catch (FileNotFoundException)
-            {
-            }
-            if (a is not null) yield return a;
-        }
-    }
-
-    /// <summary>Inserts the injected-parameters cell; returns the typed values for the notebook metadata.</summary>
-    private static JsonObject InjectParameters(Notebook notebook, IReadOnlyDictionary<string, string> values, Dictionary<NotebookCell, string> labels)
-    {
-        var parameterCells = notebook.Cells.Where(c => c.IsCode && c.Tags.Contains(NotebookParameters.ParametersTag)).ToList();
-        if (values.Count == 0) return [];
-        string file = Notebook.Describe(notebook.Path);
-        if (parameterCells.Count != 1)
-            throw new NotebookException(
-                $"{file}: parameters were given ({string.Join(", ", values.Keys)}) but the notebook has " +
-                $"{parameterCells.Count} code cells tagged '{NotebookParameters.ParametersTag}' (expected exactly one).");
-        var declared = NotebookParameters.Parse(parameterCells[0].Source);
-        string source = NotebookParameters.BuildInjectedSource(declared, values);
-        var injected = NotebookCell.CreateCode(NotebookParameters.InjectedTag, source, NotebookParameters.InjectedTag);
-        notebook.InsertCell(notebook.Cells.ToList().IndexOf(parameterCells[0]) + 1, injected);
-        labels[injected] = "injected-parameters cell";
-        var typed = new JsonObject();
-        foreach (var (name, text) in values)
-            typed[name] = NotebookParameters.ParseValue(declared.First(d => d.Name == name), text) switch
-            {
-                int i => JsonValue.Create(i),
-                double d when double.IsFinite(d) => JsonValue.Create(d),
-                bool b => JsonValue.Create(b),
-                var other => JsonValue.Create(Convert.ToString(other, CultureInfo.InvariantCulture)),
-            };
-        return typed;
-    }
-
-    private static ErrorOutput ToErrorOutput(Exception error, string where, TimeSpan? timeout)
-    {
-        if (error is TimeoutException && timeout is { } limit)
-        {
-            string message = $"{where}: did not finish within {limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (--timeout-seconds).";
-            return new ErrorOutput(nameof(TimeoutException), message, [message]);
-        }
-        if (error is CompilationErrorException compile)
-        {
-            var lines = compile.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
-            return new ErrorOutput(nameof(CompilationErrorException), $"{where}: {string.Join(" ", lines)}", lines);
-        }
-        if (error is AggregateException { InnerExceptions.Count: 1 } aggregate) error = aggregate.InnerException!;
-        // The stack trace down to the cell's own frames; the Roslyn scripting frames below them say nothing.
-        var traceback = error.ToString().Split('\n').Select(l => l.TrimEnd('\r'))
-            .TakeWhile(l => !l.StartsWith("   at Microsoft.CodeAnalysis.Scripting.", StringComparison.Ordinal))
-            .ToList();
-        if (traceback.Count > 0 && traceback[^1].StartsWith("--- End of stack trace", StringComparison.Ordinal)) traceback.RemoveAt(traceback.Count - 1);
-        return new ErrorOutput(error.GetType().Name, $"{where}: {error.Message}", traceback);
-    }
-
-    private static void ClearOutputs(NotebookCell cell)
-    {
-        cell.Json["outputs"] = new JsonArray();
-        cell.Json["execution_count"] = null;
-    }
-
-    private static void WriteOutputs(NotebookCell cell, int count, IReadOnlyList<CellOutput> outputs)
-    {
-        cell.Json["execution_count"] = count;
-        cell.Json["outputs"] = new JsonArray(outputs.Select(o => (JsonNode)o.ToJson()).ToArray());
-    }
-
-    private static void SetCellMetadata(NotebookCell cell, DateTimeOffset? start, DateTimeOffset? end, string status)
-    {
-        cell.Metadata["papermill"] = new JsonObject
-        {
-            ["duration"] = start is { } s && end is { } e ? Math.Round((e - s).TotalSeconds, 6) : null,
-            ["end_time"] = end?.ToString("O", CultureInfo.InvariantCulture),
+            ["duration"] = start is null ? null! : Math.Round(duration.TotalSeconds, 6),
+            ["end_time"] = start is { } s ? (s + duration).ToString("O", CultureInfo.InvariantCulture) : null!,
             ["exception"] = status == "failed",
-            ["start_time"] = start?.ToString("O", CultureInfo.InvariantCulture),
+            ["start_time"] = start?.ToString("O", CultureInfo.InvariantCulture)!,
             ["status"] = status,
         };
-    }
-
-    private static void SetNotebookMetadata(Notebook notebook, JsonObject values, DateTimeOffset started, TimeSpan duration, bool failed)
-    {
-        notebook.Metadata["papermill"] = new JsonObject
-        {
-            ["duration"] = Math.Round(duration.TotalSeconds, 6),
-            ["end_time"] = (started + duration).ToString("O", CultureInfo.InvariantCulture),
-            ["exception"] = failed,
-            ["input_path"] = notebook.Path,
-            ["parameters"] = values,
-            ["start_time"] = started.ToString("O", CultureInfo.InvariantCulture),
-            ["version"] = "meddeblur-notebook " + (typeof(NotebookExecutor).Assembly.GetName().Version?.ToString() ?? "?"),
-        };
-    }
 }

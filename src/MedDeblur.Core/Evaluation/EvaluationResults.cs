@@ -145,6 +145,21 @@ public sealed class EvaluationResults
         return sb.ToString();
     }
 
+    /// <summary>Reads a per_image.csv written by <see cref="PerImageCsv"/> back as a <see cref="DataFrame"/> (text columns
+    /// method, modality, image; integer kernel_length; every other column a double).</summary>
+    public static DataFrame ReadPerImageCsv(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string[] header = File.ReadLines(path).FirstOrDefault()?.Split(',') ?? throw new MedDeblurException($"{path} is empty (no per-image header)");
+        var types = header.Select(c => c switch
+        {
+            "method" or "modality" or "image" => typeof(string),
+            "kernel_length" => typeof(int),
+            _ => typeof(double),
+        }).ToArray();
+        return DataFrame.LoadCsv(path, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Writes per_image.csv, table.csv and table.md into <paramref name="folder"/>.</summary>
     public void Save(string folder, string tableName = "table2_comparison")
     {

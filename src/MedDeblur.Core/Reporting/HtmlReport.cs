@@ -5,14 +5,16 @@ using MedDeblur.Figures;
 namespace MedDeblur.Reporting;
 
 /// <summary>
-/// A self-contained HTML report (inline CSS, images as base64 PNG, no scripts or external links), so it opens offline
-/// and can be mailed or archived as one file.
+/// A self-contained HTML report (inline CSS, images as base64 PNG, no external links; interactive charts with
+/// plotly.js embedded once in the page, <see cref="PlotlyHtml"/>), so it opens offline and can be mailed or archived
+/// as one file.
 /// </summary>
 [TypeFormatterSource(typeof(HtmlFormatterSource))]
 public sealed class HtmlReport : IHtmlDisplayable
 {
     private readonly StringBuilder body = new();
     private readonly List<(string Id, string Title)> contents = [];
+    private bool hasCharts;
 
     /// <summary>Creates an empty report.</summary>
     public HtmlReport(string title) => Title = title;
@@ -57,6 +59,22 @@ public sealed class HtmlReport : IHtmlDisplayable
         return this;
     }
 
+    /// <summary>An interactive Plotly.NET chart (plotly.js is embedded once for the whole report).</summary>
+    public HtmlReport Chart(Plotly.NET.GenericChart chart)
+    {
+        body.Append(PlotlyHtml.Fragment(chart)).Append('\n');
+        hasCharts = true;
+        return this;
+    }
+
+    /// <summary>Any displayable HTML element (e.g. a <see cref="BeforeAfterSlider"/>), inlined.</summary>
+    public HtmlReport Element(IHtmlDisplayable element)
+    {
+        ArgumentNullException.ThrowIfNull(element);
+        body.Append(element.ToHtml()).Append('\n');
+        return this;
+    }
+
     /// <summary>A bullet list.</summary>
     public HtmlReport List(IEnumerable<string> items)
     {
@@ -75,7 +93,9 @@ public sealed class HtmlReport : IHtmlDisplayable
             .Append("table{border-collapse:collapse;margin:1em 0}caption{font-weight:bold;text-align:left;padding:.3em 0}")
             .Append("th,td{border:1px solid #bbb;padding:.25em .6em;text-align:right}th:first-child,td:first-child,td:nth-child(2){text-align:left}")
             .Append("th{background:#eee}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}figure{margin:1em 0}img{max-width:100%;height:auto}")
-            .Append("p.note{margin:.1em 0;color:#555}</style></head><body>\n");
+            .Append("p.note{margin:.1em 0;color:#555}</style>\n");
+        if (hasCharts) html.Append(PlotlyHtml.Script()).Append('\n');
+        html.Append("</head><body>\n");
         html.Append("<h1>").Append(Encode(Title)).Append("</h1>\n");
         if (contents.Count > 0)
         {

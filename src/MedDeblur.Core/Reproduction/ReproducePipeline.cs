@@ -4,6 +4,7 @@ using MedDeblur.Blur;
 using MedDeblur.Configuration;
 using MedDeblur.Data;
 using MedDeblur.Display;
+using MedDeblur.Evaluation;
 using MedDeblur.Figures;
 using MedDeblur.Networks;
 using MedDeblur.Reporting;
@@ -86,8 +87,10 @@ public static class ReproducePipeline
         report
             .Section("Table 3. Ablation").Table(evaluation.Ablation).Figure(figures.Load("figure8_ablation"))
             .Section("Table 4. Model analysis").Table(table4)
-            .Section("Figure 9. Training progress").Figure(figures.Load("figure9_training_curves"))
-            .Section("Options").Code(options.ToJson());
+            .Section("Figure 9. Training progress").Figure(figures.Load("figure9_training_curves"));
+        InteractiveReportSections.Append(report, EvaluationResults.ReadPerImageCsv(context.Folder.File("tables", "per_image.csv")),
+            evaluation.ComparisonColumns, evaluation.AblationColumns.Skip(1).ToArray(), table4, context.Folder.File("outputs"), evaluation.Shown);
+        report.Section("Options").Code(options.ToJson());
         report.Save(reportPath);
         return reportPath;
     }

@@ -1,4 +1,6 @@
 using MedDeblur.Display;
+using MedDeblur.Evaluation;
+using Microsoft.Data.Analysis;
 using MedDeblur.Training;
 
 namespace MedDeblur.Reproduction;
@@ -16,6 +18,12 @@ public sealed record ReproduceResult(string OutputFolder, string ReportPath, Res
 {
     /// <summary>The Section 4.2 table (U-Net segmentation and detection on sharp, blurry and restored images).</summary>
     public ResultsTable? Downstream { get; init; }
+
+    /// <summary>Per-image results (method, modality, image, kernel, PSNR, SSIM, DeltaE, seconds), read from
+    /// <c>tables/per_image.csv</c>.</summary>
+    public DataFrame PerImage => perImage ??= EvaluationResults.ReadPerImageCsv(Path.Combine(OutputFolder, "tables", "per_image.csv"));
+
+    private DataFrame? perImage;
 
     /// <summary>
     /// A finished reproduce run read back from its folder (the stage records in <c>stages/</c>), without training or

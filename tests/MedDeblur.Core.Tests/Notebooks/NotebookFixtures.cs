@@ -1,4 +1,5 @@
 using MedDeblur.NotebookRunner;
+using Microsoft.DotNet.Interactive.Documents;
 
 namespace MedDeblur.Tests.Notebooks;
 
@@ -13,15 +14,30 @@ internal static class NotebookFixtures
 
     public static string WrongNugetVersion => Path.Combine(Folder, "wrong-nuget-version.ipynb");
 
+    /// <summary>The built MedDeblur.Core.dll that notebooks reference, relative to <see cref="Folder"/>.</summary>
+    public static string CoreDllFromFolder => Path.GetRelativePath(Folder,
+        Path.Combine(Fixture.RepositoryRoot(), "src", "MedDeblur.Interactive", "bin", "Debug", "net10.0", "MedDeblur.Core.dll"));
+
     /// <summary>The repository's own central versions (found above the test output folder).</summary>
     public static CentralPackageVersions Central =>
         CentralPackageVersions.TryFindFrom(Folder) ?? throw new InvalidOperationException("no Directory.Packages.props above " + Folder);
 
-    /// <summary>A Polyglot notebook of code cells c1, c2, ... with these sources.</summary>
-    public static Notebook Code(params string[] sources) =>
-        Notebook.CreatePolyglot(sources.Select((s, i) => NotebookCell.CreateCode($"c{i + 1}", s)));
+    /// <summary>A notebook of C# code cells c1, c2, ... with these sources.</summary>
+    public static InteractiveDocument Code(params string[] sources) =>
+        new(sources.Select((s, i) => new InteractiveDocumentElement(s, "csharp") { Id = $"c{i + 1}" }).ToList());
 
-    /// <summary>Runs an in-memory notebook with the fixture folder as its folder.</summary>
-    public static Task<NotebookRunResult> RunAsync(Notebook notebook, NotebookRunOptions? options = null) =>
-        NotebookExecutor.RunAsync(notebook, Folder, options);
+    /// <summary>Runs an in-memory notebook with the fixture folder as current directory (as the kernel's working folder).</summary>
+    public static async Task<NotebookRunResult> RunAsync(InteractiveDocument notebook, NotebookRunOptions? options = null)
+    {
+        string previous = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = Folder;
+        try
+        {
+            return await NotebookExecutor.RunAsync(notebook, null, options);
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+        }
+    }
 }

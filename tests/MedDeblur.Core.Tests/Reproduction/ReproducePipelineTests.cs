@@ -43,12 +43,16 @@ public sealed class ReproducePipelineTests(SmokeReproduceRun run) : TempFolderTe
             Assert.True(bitmap is { Width: > 200, Height: > 100 }, figure);
         }
         string html = File.ReadAllText(result.ReportPath);
-        Assert.Equal(6, html.Split("data:image/png;base64,").Length - 1);
+        Assert.Equal(6, html.Split("<figure><img alt=").Length - 1); // the six figures; the sliders below add their own images
         Assert.Contains("Section 4.2. Deblurring for computer-aided diagnosis", html);
         Assert.Equal(["Sharp reference", .. methods], result.Downstream!.Rows.Select(r => r[0])); // Table 2's rows, the U-Net on each
         Assert.True(File.Exists(Path.Combine(folder, "tables", "downstream_segmentation.md")));
-        Assert.DoesNotContain("<script", html);
+        // self-contained: plotly.js embedded once for every chart, no script or image loaded from elsewhere (issue 12)
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, @"\* plotly\.js v\d+\.\d+\.\d+"));
+        Assert.DoesNotMatch("<script[^>]*src=", html);
         Assert.DoesNotContain("src=\"http", html);
+        Assert.Contains("Per-image gain over the blurry input", html);
+        Assert.Contains("class=\"ba-range\"", html); // before/after sliders
         Assert.Contains("Table 3. Ablation", html);
         Assert.Contains(MedDeblur.Display.Html.Encode(options.Blur.Describe()), html);
         Assert.True(File.Exists(Path.Combine(folder, "runs", "meddeblur", "checkpoints", "best.ckpt")));

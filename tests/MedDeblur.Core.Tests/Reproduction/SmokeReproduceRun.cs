@@ -7,7 +7,7 @@ namespace MedDeblur.Tests.Reproduction;
 /// <summary>
 /// One smoke-preset reproduce run per test session, shared by every test that needs a finished run (the pipeline's own
 /// tests, the notebooks that show its tables). It is made with exactly the options the notebooks resolve for the smoke
-/// preset on the sample set, into the folder they look in (<see cref="NotebookRun.ReproduceFolder"/> of <see cref="Root"/>),
+/// preset on the sample set (their default data root), into the folder they look in (<see cref="NotebookRun.ReproduceFolder"/> of <see cref="Root"/>),
 /// so the notebooks' reproduce cells reuse it instead of training and evaluating again.
 /// </summary>
 public sealed class SmokeReproduceRun : IDisposable
@@ -18,7 +18,7 @@ public sealed class SmokeReproduceRun : IDisposable
     public SmokeReproduceRun()
     {
         Root = Fixture.TempFolder();
-        var run = NotebookRun.Load("smoke", Fixture.Sample(""), Root);
+        var run = NotebookRun.Load("smoke", "", Root);
         Options = run.Options;
         Folder = run.ReproduceFolder;
         // a previous run that stopped before MedDeblur's first checkpoint: its stale options must not block the rerun

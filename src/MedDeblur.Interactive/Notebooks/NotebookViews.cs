@@ -1,5 +1,6 @@
 using MedDeblur.Blur;
 using MedDeblur.Display;
+using MedDeblur.Reporting;
 using MedDeblur.Figures;
 using MedDeblur.Imaging;
 using MedDeblur.Inference;
@@ -80,6 +81,17 @@ public sealed class DeblurredFolder : IHtmlDisplayable
             return (IReadOnlyList<FigurePanel>)[new FigurePanel(before.Pixels.alias(), "input " + r.Input.RelativePath), new FigurePanel(after.Pixels.alias(), "deblurred")];
         }).ToArray();
         return ImageGrid.Render(rows, new ImageGridOptions { CellSize = cellSize, Title = "Input and deblurred output" });
+    }
+
+    /// <summary>The <paramref name="index"/>-th successful input and its restoration as a before/after slider with
+    /// synchronised zoom.</summary>
+    public BeforeAfterSlider Slider(int index = 0, int displayWidth = 512)
+    {
+        var shown = Results.Where(r => r.Status != "failed").ToArray();
+        if (index < 0 || index >= shown.Length)
+            throw new MedDeblurException($"slider {index}: {shown.Length} image(s) were deblurred (indices 0 to {shown.Length - 1})");
+        var r = shown[index];
+        return BeforeAfterSlider.FromFiles(r.Input.FullPath, r.OutputPath, $"{r.Input.RelativePath}: left of the line restored, right the input", displayWidth);
     }
 
     /// <inheritdoc />

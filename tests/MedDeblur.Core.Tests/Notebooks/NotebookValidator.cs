@@ -1,20 +1,21 @@
 using System.Text.Json.Nodes;
+using MedDeblur.NotebookRunner;
 using System.Text.RegularExpressions;
 
-namespace MedDeblur.NotebookRunner;
+namespace MedDeblur.Tests.Notebooks;
 
 /// <summary>One problem found by <see cref="NotebookValidator"/>.</summary>
 /// <param name="Notebook">The notebook file (or "notebook").</param>
 /// <param name="Cell">The cell (<c>cell N</c>, 1-based), or null for the notebook as a whole.</param>
 /// <param name="Message">What is wrong and what is expected.</param>
-public sealed record NotebookProblem(string Notebook, string? Cell, string Message)
+internal sealed record NotebookProblem(string Notebook, string? Cell, string Message)
 {
     /// <inheritdoc />
     public override string ToString() => Cell is null ? $"{Notebook}: {Message}" : $"{Notebook}, {Cell}: {Message}";
 }
 
 /// <summary>
-/// Checks a committed notebook: metadata exactly as VS Code Polyglot Notebooks writes it, no outputs, pinned
+/// Checks a committed notebook (the test that every notebook in notebooks/ passes): metadata exactly as VS Code Polyglot Notebooks writes it, no outputs, pinned
 /// central package versions and exactly one <c>parameters</c> cell.
 /// </summary>
 /// <remarks>
@@ -25,7 +26,7 @@ public sealed record NotebookProblem(string Notebook, string? Cell, string Messa
 /// nbformat 4.5; each code cell has <c>dotnet_interactive.language</c> "csharp", <c>polyglot_notebook.kernelName</c>
 /// "csharp" and <c>vscode.languageId</c> "polyglot-notebook".
 /// </remarks>
-public static partial class NotebookValidator
+internal static partial class NotebookValidator
 {
     [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
     private static partial Regex CellIdPattern();
@@ -36,28 +37,37 @@ public static partial class NotebookValidator
     public static IReadOnlyList<NotebookProblem> Validate(string path, CentralPackageVersions? central = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        Notebook notebook;
+        if (!File.Exists(path)) return [new NotebookProblem(path, null, $"notebook '{path}' does not exist.")];
         try
         {
-            notebook = Notebook.Load(path);
             central ??= CentralPackageVersions.TryFindFrom(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            return ValidateJson(File.ReadAllText(path), path, central);
         }
         catch (NotebookException e)
         {
             return [new NotebookProblem(path, null, e.Message)];
         }
-        return Validate(notebook, central);
     }
 
-    /// <summary>Validates a parsed notebook against <paramref name="central"/> (null: every nuget line is a problem).</summary>
-    public static IReadOnlyList<NotebookProblem> Validate(Notebook notebook, CentralPackageVersions? central)
+    /// <summary>Validates the JSON text of a notebook named <paramref name="file"/> against <paramref name="central"/>
+    /// (null: every nuget line is a problem).</summary>
+    /// <exception cref="NotebookException">The text is not a JSON object.</exception>
+    public static IReadOnlyList<NotebookProblem> ValidateJson(string json, string file, CentralPackageVersions? central)
     {
-        ArgumentNullException.ThrowIfNull(notebook);
-        string file = notebook.Path ?? "notebook";
+        ArgumentNullException.ThrowIfNull(json);
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json) as JsonObject ?? throw new NotebookException($"notebook '{file}' is not a JSON object.");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new NotebookException($"notebook '{file}' is not valid JSON: {e.Message}", e);
+        }
         var problems = new List<NotebookProblem>();
         void Add(string? cell, string message) => problems.Add(new NotebookProblem(file, cell, message));
+        var cells = (root["cells"] as JsonArray ?? []).OfType<JsonObject>().ToArray();
 
-        var root = notebook.Root;
         if (Int(root["nbformat"]) != 4 || Int(root["nbformat_minor"]) != 5)
             Add(null, $"nbformat is {root["nbformat"]?.ToJsonString() ?? "missing"}.{root["nbformat_minor"]?.ToJsonString() ?? "missing"}; expected 4.5.");
 
@@ -76,24 +86,26 @@ public static partial class NotebookValidator
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
         int parameterCells = 0;
-        for (int i = 0; i < notebook.Cells.Count; i++)
+        for (int i = 0; i < cells.Length; i++)
         {
-            var cell = notebook.Cells[i];
+            var cell = cells[i];
+            bool isCode = Str(cell["cell_type"]) == "code";
+            var tags = Tags(cell);
             string label = $"cell {i + 1}";
-            if (cell.Id is { } id)
+            if (Str(cell["id"]) is { } id)
             {
                 if (!CellIdPattern().IsMatch(id)) Add(label, $"cell id '{id}' does not match nbformat's [a-zA-Z0-9_-]{{1,64}}.");
                 if (!ids.Add(id)) Add(label, $"cell id '{id}' is used by an earlier cell too.");
             }
-            else if (cell.IsCode)
+            else if (isCode)
             {
                 Add(label, "code cell has no \"id\" (nbformat 4.5).");
             }
-            if (cell.Tags.Contains(NotebookParameters.InjectedTag))
+            if (tags.Contains(NotebookParameters.InjectedTag))
                 Add(label, $"cell is tagged '{NotebookParameters.InjectedTag}': this is an executed notebook, commit the original.");
-            if (!cell.IsCode) continue;
+            if (!isCode) continue;
 
-            var cm = cell.Json["metadata"];
+            var cm = cell["metadata"];
             if (Str(cm?["dotnet_interactive"]?["language"]) != "csharp")
                 Add(label, $"metadata.dotnet_interactive.language is {Show(cm?["dotnet_interactive"]?["language"])}; expected \"csharp\".");
             if (Str(cm?["polyglot_notebook"]?["kernelName"]) != "csharp")
@@ -101,32 +113,23 @@ public static partial class NotebookValidator
             if (Str(cm?["vscode"]?["languageId"]) != "polyglot-notebook")
                 Add(label, $"metadata.vscode.languageId is {Show(cm?["vscode"]?["languageId"])}; expected \"polyglot-notebook\".");
 
-            if (cell.Json["outputs"] is not JsonArray outputs)
+            if (cell["outputs"] is not JsonArray outputs)
                 Add(label, "code cell has no \"outputs\" array.");
             else if (outputs.Count > 0)
                 Add(label, $"code cell has {outputs.Count} output(s); commit notebooks without outputs (clear all outputs).");
-            if (!cell.Json.ContainsKey("execution_count") || cell.Json["execution_count"] is not null)
-                Add(label, $"execution_count is {Show(cell.Json["execution_count"])}; expected null in a committed notebook.");
+            if (!cell.ContainsKey("execution_count") || cell["execution_count"] is not null)
+                Add(label, $"execution_count is {Show(cell["execution_count"])}; expected null in a committed notebook.");
 
-            string source;
-            try
-            {
-                source = cell.Source;
-            }
-            catch (NotebookException e)
-            {
-                Add(label, e.Message);
-                continue;
-            }
-            foreach (var (line, reference) in CellDirectives.NugetReferences(source))
+            string source = Source(cell);
+            foreach (var (line, package, version) in CentralPackageVersions.NugetReferences(source))
             {
                 string? problem = central is null
-                    ? $"#r \"nuget: {reference.PackageId}\" cannot be checked: no {CentralPackageVersions.FileName} above the notebook."
-                    : central.CheckPin(reference);
+                    ? $"#r \"nuget: {package}\" cannot be checked: no {CentralPackageVersions.FileName} above the notebook."
+                    : central.CheckPin(package, version);
                 if (problem is not null) Add($"{label}, line {line}", problem);
             }
 
-            if (cell.Tags.Contains(NotebookParameters.ParametersTag))
+            if (tags.Contains(NotebookParameters.ParametersTag))
             {
                 parameterCells++;
                 try
@@ -139,7 +142,7 @@ public static partial class NotebookValidator
                 }
             }
         }
-        if (SetupCellProblem(notebook) is { } setup) Add(setup.Cell, setup.Message);
+        if (SetupCellProblem(cells) is { } setup) Add(setup.Cell, setup.Message);
         if (parameterCells != 1)
             Add(null, $"{parameterCells} code cells are tagged '{NotebookParameters.ParametersTag}'; expected exactly one (papermill convention).");
         return problems;
@@ -153,47 +156,41 @@ public static partial class NotebookValidator
 
     /// <summary>
     /// In a notebook that references <c>MedDeblur.Core.dll</c>, the first code cell must be the setup cell: the
-    /// <c>#r "nuget: ..."</c> lines, then the <c>#r</c> of MedDeblur.Core.dll, then one statement (the library call that
-    /// initialises the runtime and shows backend, versions and threads). Blank lines, <c>//</c> comments, <c>#!</c> magics
-    /// and <c>using</c> directives may appear anywhere in it.
+    /// <c>#r "nuget: ..."</c> lines, then the <c>#r</c> lines of built assemblies (MedDeblur.Core.dll among them), then
+    /// one statement (the library call that initialises the runtime and shows backend, versions and threads). Blank
+    /// lines, <c>//</c> comments, <c>#!</c> magics and <c>using</c> directives may appear anywhere in it.
     /// </summary>
-    private static (string Cell, string Message)? SetupCellProblem(Notebook notebook)
+    private static (string Cell, string Message)? SetupCellProblem(JsonObject[] cells)
     {
-        var code = notebook.Cells.Select((c, i) => (Cell: c, Index: i)).Where(c => c.Cell.IsCode).ToArray();
-        string Source(NotebookCell c)
-        {
-            try
-            {
-                return c.Source;
-            }
-            catch (NotebookException)
-            {
-                return "";
-            }
-        }
-        if (!code.Any(c => Source(c.Cell).Split('\n').Any(IsCoreReference))) return null;
-        var (first, index) = code[0];
-        string label = $"cell {index + 1}";
-        const string Expected = "expected the setup cell: #r \"nuget: ...\" line(s), the #r of MedDeblur.Core.dll, then one library call (e.g. TorchRuntime.Setup()).";
-        var lines = Source(first).Split('\n').Select(l => l.Trim())
+        var code = cells.Select((c, i) => (Cell: c, Index: i)).Where(c => Str(c.Cell["cell_type"]) == "code").ToArray();
+        if (code.Length == 0 || !code.Any(c => Source(c.Cell).Split('\n').Any(IsCoreReference))) return null;
+        string label = $"cell {code[0].Index + 1}";
+        const string Expected = "expected the setup cell: #r \"nuget: ...\" line(s), the #r of MedDeblur.Core.dll (and other built assemblies), then one library call (e.g. Kit.Setup()).";
+        var lines = Source(code[0].Cell).Split('\n').Select(l => l.Trim())
             .Where(l => l.Length > 0 && !l.StartsWith("//", StringComparison.Ordinal) && !l.StartsWith("#!", StringComparison.Ordinal) &&
                         !(l.StartsWith("using ", StringComparison.Ordinal) && l.EndsWith(';') && !l.Contains('(')))
             .ToArray();
-        int nuget = lines.TakeWhile(l => CellDirectives.NugetReferences(l).Any()).Count();
+        int nuget = lines.TakeWhile(l => CentralPackageVersions.NugetReferences(l).Any()).Count();
         if (nuget == 0) return (label, $"the first code cell does not start with #r \"nuget: ...\" lines; {Expected}");
-        if (nuget >= lines.Length || !IsCoreReference(lines[nuget]))
+        var dlls = lines.Skip(nuget).TakeWhile(l => l.StartsWith("#r", StringComparison.Ordinal) && l.Contains(".dll\"", StringComparison.Ordinal)).ToArray();
+        if (!dlls.Any(IsCoreReference))
             return (label, $"the first code cell does not reference MedDeblur.Core.dll right after its #r \"nuget:\" lines; {Expected}");
-        int calls = lines.Length - nuget - 1;
+        int calls = lines.Length - nuget - dlls.Length;
         if (calls != 1 || lines[^1].StartsWith('#'))
             return (label, $"the first code cell has {calls} line(s) of code after the #r lines; {Expected}");
         return null;
 
-        static bool IsCoreReference(string line)
-        {
-            string t = line.Trim();
-            return t.StartsWith("#r", StringComparison.Ordinal) && t.Contains("MedDeblur.Core.dll\"", StringComparison.Ordinal);
-        }
+        static bool IsCoreReference(string line) =>
+            line.Trim().StartsWith("#r", StringComparison.Ordinal) && line.Contains("MedDeblur.Core.dll\"", StringComparison.Ordinal);
     }
+
+    private static string Source(JsonObject cell) => cell["source"] switch
+    {
+        JsonArray lines => string.Concat(lines.Select(l => Str(l) ?? "")),
+        var single => Str(single) ?? "",
+    };
+
+    private static string[] Tags(JsonObject cell) => (cell["metadata"]?["tags"] as JsonArray ?? []).Select(Str).OfType<string>().ToArray();
 
     private static int? Int(JsonNode? node) => node is JsonValue v && v.TryGetValue(out int i) ? i : null;
 

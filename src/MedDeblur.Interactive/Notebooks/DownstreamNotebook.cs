@@ -3,6 +3,7 @@ using MedDeblur.Display;
 using MedDeblur.Downstream;
 using MedDeblur.Evaluation;
 using MedDeblur.Inference;
+using MedDeblur.Interactive;
 using MedDeblur.Networks;
 using MedDeblur.Reproduction;
 using MedDeblur.Runtime;
@@ -94,10 +95,17 @@ public sealed class DownstreamNotebook : IDisposable
         return table;
     }
 
-    /// <summary>Trains the U-Net on the sharp training images (or reuses it) and segments every input (<see cref="DownstreamRun.Run"/>).</summary>
-    public DownstreamResult Execute() => DownstreamRun.Run(Options, Methods, Folder,
-        p => { if (p.Step == 1 || p.Step == p.TotalSteps || p.Step % Math.Max(1, p.TotalSteps / 5) == 0) Console.WriteLine($"U-Net step {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000}"); },
-        image => Console.WriteLine($"segmented {image}"));
+    /// <summary>Trains the U-Net on the sharp training images (or reuses it) and segments every input
+    /// (<see cref="DownstreamRun.Run"/>), with an in-place progress display; the notebook's Stop button cancels.</summary>
+    public DownstreamResult Execute()
+    {
+        var progress = Kit.Progress("U-Net on the sharp training images, then every input segmented");
+        var result = DownstreamRun.Run(Options, Methods, Folder,
+            p => progress.Report(0.9 * p.Step / p.TotalSteps, $"U-Net step {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000}"),
+            image => progress.Report(Math.Max(progress.Fraction, 0.9), $"segmented {image}"), Kit.Cancellation);
+        progress.Done($"U-Net: {Folder}");
+        return result;
+    }
 
     /// <summary>Releases the networks.</summary>
     public void Dispose()

@@ -36,7 +36,8 @@ public sealed class NotebookRun : IHtmlDisplayable
     /// <summary>The dataset root: the given data root, else the embedded sample set (<see cref="SampleData.Root"/>).</summary>
     public string DataRoot => Options.Data.Root ?? SampleData.Root;
 
-    /// <summary>Where the reproduce pipeline writes this preset's run: <c>OUTPUT/reproduce-PRESET</c> (notebooks 3 and 4).</summary>
+    /// <summary>Where the reproduce pipeline writes this preset's run: <c>OUTPUT/reproduce-PRESET</c>, the folder
+    /// <c>meddeblur reproduce</c> writes (<c>runs/reproduce-PRESET</c>) when OUTPUT is the repository's <c>runs</c>.</summary>
     public string ReproduceFolder => Path.Combine(Output, "reproduce-" + Options.Name);
 
     /// <summary>
@@ -48,12 +49,16 @@ public sealed class NotebookRun : IHtmlDisplayable
     /// <param name="output">Output folder of the notebooks.</param>
     /// <param name="model">Network to train (notebook 2); null or empty = the preset's.</param>
     /// <param name="steps">Training steps; 0 = the preset's.</param>
-    public static NotebookRun Load(string preset, string dataRoot, string output, string? model = null, int steps = 0)
+    /// <param name="device">auto, cpu, cuda or cuda:N (as <c>--device</c>); empty = the preset's.</param>
+    public static NotebookRun Load(string preset, string dataRoot, string output, string? model = null, int steps = 0, string device = "")
     {
         ArgumentNullException.ThrowIfNull(dataRoot);
         ArgumentException.ThrowIfNullOrWhiteSpace(output);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        var options = RunFolder.ReadOptions(preset, new RunOverrides { Model = model, DataRoot = dataRoot, Steps = steps > 0 ? steps : null });
+        var options = RunFolder.ReadOptions(preset, new RunOverrides
+        {
+            Model = model, DataRoot = dataRoot, Steps = steps > 0 ? steps : null, Device = device,
+        });
         return new NotebookRun(options, output);
     }
 
@@ -141,6 +146,27 @@ public sealed class NotebookRun : IHtmlDisplayable
             : "untrained network (run notebook 2 or 3 first for a trained one)";
         var figure = AttentionMapFigure.Build(blurred, AttentionMaps.Capture(network, blurred));
         return new AttentionMapsView($"{item.RelativePath} blurred with {kernel}; {source}", figure);
+    }
+
+    /// <summary>
+    /// The test images blurred with their fixed test kernels (the inputs of Table 2): the reproduce run's
+    /// <c>outputs/Blurry_input</c> folder when it exists, else written now to <c>OUTPUT/06-blurred-test</c>.
+    /// </summary>
+    public string BlurredTestImages()
+    {
+        string fromRun = Path.Combine(ReproduceFolder, "outputs", Evaluation.Evaluator.Safe("Blurry input"));
+        if (Directory.Exists(fromRun) && Directory.EnumerateFiles(fromRun, "*", SearchOption.AllDirectories).Any()) return fromRun;
+        string folder = Folder("06-blurred-test");
+        var simulator = new MotionBlurSimulator(Options.Blur);
+        foreach (var item in OpenDataset().Split(DatasetSplit.Test))
+        {
+            string target = Path.Combine(folder, Path.ChangeExtension(item.RelativePath, ".png"));
+            if (File.Exists(target)) continue;
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            using var image = ImageIO.Read(item.FullPath);
+            ImageIO.Write(target, simulator.Apply(image.Pixels, simulator.FixedFor(Options.Evaluation.KernelSeed, item.RelativePath)));
+        }
+        return folder;
     }
 
     /// <inheritdoc />
