@@ -10,7 +10,7 @@ namespace MedDeblur.Reporting;
 /// <summary>
 /// An interactive before/after comparison of a blurry image and its restoration in plain HTML and JavaScript (no
 /// library, works offline): the restoration covers the input up to a slider position, and mouse-wheel zoom and drag
-/// pan move both images together (double-click resets). Used by report.html and notebook 6.
+/// pan move both images together (double-click resets). Used by report.html and the notebooks.
 /// </summary>
 [TypeFormatterSource(typeof(HtmlFormatterSource))]
 public sealed class BeforeAfterSlider : IHtmlDisplayable

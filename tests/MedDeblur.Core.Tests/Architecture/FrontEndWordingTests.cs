@@ -5,7 +5,6 @@ namespace MedDeblur.Tests.Architecture;
 /// <summary>
 /// The library holds no front-end wording: no command-line option (<c>--name</c>) and no notebook name in the code of
 /// MedDeblur.Core. Its errors carry the facts (typed exceptions) and each front end words them (src/MedDeblur.Cli/CliMessages.cs).
-/// The Notebooks folder is a front end that still lives in the library, so it is not scanned.
 /// </summary>
 public sealed partial class FrontEndWordingTests
 {
@@ -21,8 +20,7 @@ public sealed partial class FrontEndWordingTests
         foreach (var file in Directory.EnumerateFiles(core, "*.cs", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(core, file).Replace('\\', '/');
-            if (relative.StartsWith("bin/", StringComparison.Ordinal) || relative.StartsWith("obj/", StringComparison.Ordinal) ||
-                relative.StartsWith("Notebooks/", StringComparison.Ordinal)) continue;
+            if (relative.StartsWith("bin/", StringComparison.Ordinal) || relative.StartsWith("obj/", StringComparison.Ordinal)) continue;
             int n = 0;
             foreach (var line in File.ReadLines(file)) yield return (relative, ++n, line);
         }

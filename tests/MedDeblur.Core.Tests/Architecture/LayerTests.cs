@@ -31,7 +31,6 @@ public sealed class LayerTests
         ("presentation", ["Reporting"]),
         ("experiments", ["Downstream"]),
         ("orchestration", ["Reproduction"]),
-        ("front end", ["Notebooks"]),
     ];
 
     private static readonly ArchUnitNET.Domain.Architecture Core = new ArchLoader().LoadAssemblies(typeof(MedDeblurException).Assembly).Build();
