@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Trains the shipped weights (weights/README.md, docs/training.md): each network with the quick preset's recipe and a
+# longer budget, one thread per run (the CPU minutes in the manifests are then comparable), resumable across sessions:
+#   bash weights/train.sh [NETWORK[:STEPS]...]        (default: all seven networks with the budgets below)
+# A run lives in weights/training/NETWORK-quick (options, log, environment and its checkpoints); a run that is already
+# there is resumed from its latest checkpoint. A finished run is exported to weights/NETWORK-quick.{ckpt,json}.
+# Sessions here end after 3 hours: commit the run folder (options, log, environment, best.ckpt and the latest
+# step-*.ckpt; older step checkpoints can go) and the next session resumes it by running this script again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${MEDDEBLUR_WEIGHT_RUNS:-weights/training}
+# A copy of the CLI, so that rebuilding the kit while training never replaces the binary under a running process.
+cli=${MEDDEBLUR_CLI:-src/MedDeblur.Cli/bin/Release/net10.0/meddeblur}
+[ -x "$cli" ] || dotnet build -c Release src/MedDeblur.Cli -v q
+jobs=("$@")
+[ ${#jobs[@]} -gt 0 ] || jobs=(meddeblur:4000 srn:4000 meddeblur-sr:3000 meddeblur-base:3000 deepdeblur:3000 dncnn:3000 temimagenet:3000)
+mkdir -p "$runs"
+for job in "${jobs[@]}"; do
+  net=${job%%:*}; steps=${job#*:}; [ "$steps" != "$job" ] || steps=4000
+  folder="$runs/$net-quick"
+  if ls "$folder/checkpoints"/step-*.ckpt >/dev/null 2>&1; then args=(--resume "$folder")
+  else args=(--model "$net" --preset quick --steps "$steps" --output "$folder"); fi
+  echo "== $net ($steps steps) in $folder"
+  OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "$cli" train "${args[@]}"
+  "$cli" weights export "$folder"
+done
