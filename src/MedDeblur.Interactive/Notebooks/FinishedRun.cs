@@ -14,41 +14,39 @@ namespace MedDeblur.Notebooks;
 /// 2–4 and the per-image results as a <see cref="DataFrame"/>, so notebooks 3–6 reuse the command line's run instead of
 /// training again.
 /// </summary>
-/// <remarks>A small loader kept apart from <see cref="ReproducePipeline"/>; it reads only the files the pipeline's
-/// last step writes (report.html marks a finished run).</remarks>
+/// <remarks>A notebook view of <see cref="ReproduceResult.Load"/> with the run's options and the interactive charts.</remarks>
 [TypeFormatterSource(typeof(HtmlFormatterSource))]
 public sealed class FinishedRun : IHtmlDisplayable
 {
-    private FinishedRun(string folder, RunOptions options, ResultsTable comparison, ResultsTable ablation, ResultsTable analysis, DataFrame perImage)
+    private FinishedRun(ReproduceResult result, RunOptions options)
     {
-        Folder = folder;
+        Result = result;
         Options = options;
-        Comparison = comparison;
-        Ablation = ablation;
-        Analysis = analysis;
-        PerImage = perImage;
     }
 
-    /// <summary>The run folder.</summary>
-    public string Folder { get; }
+    /// <summary>What the pipeline produced (<see cref="ReproduceResult.Load"/>).</summary>
+    public ReproduceResult Result { get; }
 
     /// <summary>The options the run was made with (its options.json).</summary>
     public RunOptions Options { get; }
 
+    /// <summary>The run folder.</summary>
+    public string Folder => Result.OutputFolder;
+
     /// <summary>The report of the run.</summary>
-    public string ReportPath => Path.Combine(Folder, "report.html");
+    public string ReportPath => Result.ReportPath;
 
     /// <summary>Table 2.</summary>
-    public ResultsTable Comparison { get; }
+    public ResultsTable Comparison => Result.Comparison;
 
     /// <summary>Table 3.</summary>
-    public ResultsTable Ablation { get; }
+    public ResultsTable Ablation => Result.Ablation;
 
     /// <summary>Table 4.</summary>
-    public ResultsTable Analysis { get; }
+    public ResultsTable Analysis => Result.Analysis;
 
     /// <summary>One row per method and test image: method, modality, image, kernel, psnr, ssim, deltaE, seconds.</summary>
-    public DataFrame PerImage { get; }
+    public DataFrame PerImage => Result.PerImage;
 
     /// <summary>Whether <paramref name="folder"/> holds a finished run (its report stage finished).</summary>
     public static bool IsFinished(string folder) => File.Exists(RunFolder.At(folder).StagePath(ReproducePipeline.ReportStage));
@@ -59,8 +57,7 @@ public sealed class FinishedRun : IHtmlDisplayable
     {
         ArgumentNullException.ThrowIfNull(folder);
         var result = ReproduceResult.Load(folder);
-        return new FinishedRun(result.OutputFolder, RunFolder.At(result.OutputFolder).ReadOptions(), result.Comparison, result.Ablation,
-            result.Analysis, result.PerImage);
+        return new FinishedRun(result, RunFolder.At(result.OutputFolder).ReadOptions());
     }
 
     /// <summary>
