@@ -1,7 +1,7 @@
 using MedDeblur.Display;
 using MedDeblur.Evaluation;
-using Microsoft.Data.Analysis;
 using MedDeblur.Training;
+using Microsoft.Data.Analysis;
 
 namespace MedDeblur.Reproduction;
 
@@ -20,10 +20,8 @@ public sealed record ReproduceResult(string OutputFolder, string ReportPath, Res
     public ResultsTable? Downstream { get; init; }
 
     /// <summary>Per-image results (method, modality, image, kernel, PSNR, SSIM, DeltaE, seconds), read from
-    /// <c>tables/per_image.csv</c>.</summary>
-    public DataFrame PerImage => perImage ??= EvaluationResults.ReadPerImageCsv(Path.Combine(OutputFolder, "tables", "per_image.csv"));
-
-    private DataFrame? perImage;
+    /// <c>tables/per_image.csv</c> on each access.</summary>
+    public DataFrame PerImage => EvaluationResults.ReadPerImageCsv(Path.Combine(OutputFolder, "tables", "per_image.csv"));
 
     /// <summary>
     /// A finished reproduce run read back from its folder (the stage records in <c>stages/</c>), without training or

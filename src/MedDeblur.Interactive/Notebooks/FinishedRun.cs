@@ -46,7 +46,9 @@ public sealed class FinishedRun : IHtmlDisplayable
     public ResultsTable Analysis => Result.Analysis;
 
     /// <summary>One row per method and test image: method, modality, image, kernel, psnr, ssim, deltaE, seconds.</summary>
-    public DataFrame PerImage => Result.PerImage;
+    public DataFrame PerImage => perImage ??= Result.PerImage;
+
+    private DataFrame? perImage;
 
     /// <summary>Whether <paramref name="folder"/> holds a finished run (its report stage finished).</summary>
     public static bool IsFinished(string folder) => File.Exists(RunFolder.At(folder).StagePath(ReproducePipeline.ReportStage));

@@ -99,6 +99,15 @@ public sealed class ReproducePipelineTests(SmokeReproduceRun run) : TempFolderTe
         Assert.Equal(run.Result.Downstream!.ToMarkdown(), loaded.Downstream!.ToMarkdown());
         Assert.Equal(run.Result.Training.Select(t => t.LastCheckpoint), loaded.Training.Select(t => t.LastCheckpoint));
         Assert.Equal(run.Result.Training.Select(t => t.Validations.Count), loaded.Training.Select(t => t.Validations.Count));
+        // the per-image DataFrame (tables/per_image.csv): every method on every test image, typed columns
+        var perImage = loaded.PerImage;
+        var rows = Enumerable.Range(0, (int)perImage.Rows.Count)
+            .Select(i => (Method: (string)perImage["method"][i], Image: (string)perImage["image"][i], Psnr: (double)perImage["psnr"][i])).ToArray();
+        Assert.Contains(rows, r => r.Method == "Blurry input");
+        Assert.Contains(rows, r => r.Method == "MedDeblur");
+        Assert.All(rows.GroupBy(r => r.Method), g => Assert.Equal(rows.Select(r => r.Image).Distinct().Order(), g.Select(r => r.Image).Order()));
+        Assert.All(rows, r => Assert.True(double.IsFinite(r.Psnr), $"{r.Method} {r.Image}: {r.Psnr}"));
+        Assert.All(rows.Where(r => r.Method == "Blurry input"), r => Assert.InRange(r.Psnr, 10, 60)); // a blurred image is near its sharp one
         var e = Assert.Throws<MedDeblurException>(() => ReproduceResult.Load(Temp));
         Assert.Contains("stages", e.Message);
     }
