@@ -14,14 +14,20 @@ public static class ReproduceCommand
         var data = CommonOptions.Data();
         var output = new Option<string?>("--output", "-o") { Description = "output folder (default: runs/reproduce-<preset>); re-running continues it" }.FolderOnly();
         var device = CommonOptions.Device();
+        var train = new Option<bool>("--train")
+        {
+            Description = "train every network from scratch instead of using the shipped weights (weights/; default output runs/reproduce-<preset>-scratch)",
+        };
         var command = new Command("reproduce", "Reproduce the paper's experiments: Tables 2, 3, 4, Figures 4, 5, 8, 9 and a self-contained report.html.")
         {
-            preset, data, output, device,
+            preset, data, output, device, train,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = RunFolder.ReadOptions(parse.GetValue(preset)!, new RunOverrides { Device = parse.GetValue(device), DataRoot = parse.GetValue(data) });
-            string folder = parse.GetValue(output) ?? Path.Combine("runs", $"reproduce-{options.Name}");
+            bool scratch = parse.GetValue(train);
+            if (scratch) options = options with { Reproduce = options.Reproduce with { UseShippedWeights = false } };
+            string folder = parse.GetValue(output) ?? Path.Combine("runs", $"reproduce-{options.Name}{(scratch ? "-scratch" : "")}");
             using var signals = new SignalCancellation("stopping after this step (checkpoint saved; run again to continue)");
             string stage = "";
             try

@@ -158,6 +158,13 @@ public sealed record ReproduceOptions
 
     /// <summary>Timed runs per size (median reported) after one warm-up.</summary>
     public int LatencyRuns { get; init; } = 5;
+
+    /// <summary>
+    /// Use the kit's shipped weights (<c>weights/</c>) for a network instead of training it, when an entry exists for the
+    /// network and this preset, was trained with the same network and blur options, and the run uses the embedded sample
+    /// set; networks without such an entry are trained. False: train every network from scratch.
+    /// </summary>
+    public bool UseShippedWeights { get; init; } = true;
 }
 
 /// <summary>

@@ -32,7 +32,7 @@ public static class DownstreamStage
 
     /// <summary>Runs (or reuses) the experiment with the trained networks of the comparison.</summary>
     public static DownstreamOutput Run(StageContext context, IReadOnlyList<TrainingResult> trainings) =>
-        StageRecords.RunOrReuse(context, Name, StageRecords.Hash(context.Options, [.. TrainStage.Sections, "downstream"]), () =>
+        StageRecords.RunOrReuse(context, Name, TrainStage.Hash(context, "downstream"), () =>
         {
             var options = context.Options;
             if (options.Downstream.Root is null && SegmentationDataset.TryFindEmbeddedRoot() is null)

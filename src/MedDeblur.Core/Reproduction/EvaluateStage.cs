@@ -57,7 +57,7 @@ public static class EvaluateStage
 
     /// <summary>Evaluates (or reuses the evaluation of) the trained networks.</summary>
     public static EvaluationOutput Run(StageContext context, IReadOnlyList<TrainingResult> trainings) =>
-        StageRecords.RunOrReuse(context, Name, StageRecords.Hash(context.Options, TrainStage.Sections), () =>
+        StageRecords.RunOrReuse(context, Name, TrainStage.Hash(context), () =>
         {
             var options = context.Options;
             var folder = context.Folder;

@@ -29,7 +29,7 @@ public static class FiguresStage
 
     /// <summary>Draws (or reuses) the figures.</summary>
     public static FigureSet Run(StageContext context, IReadOnlyList<TrainingResult> trainings, EvaluationOutput evaluation) =>
-        StageRecords.RunOrReuse(context, Name, StageRecords.Hash(context.Options, TrainStage.Sections), () =>
+        StageRecords.RunOrReuse(context, Name, TrainStage.Hash(context), () =>
         {
             var options = context.Options;
             context.Report(Name, "Figures 4, 5, 8 and 9");
@@ -41,7 +41,8 @@ public static class FiguresStage
                 ["figure5_comparison"] = ComparisonFigure.Build("Figure 5. Qualitative comparison (PSNR per image; inset: most detailed region)",
                     Columns(evaluation.ComparisonColumns), sharp, evaluation.Shown, evaluation.PsnrOf),
                 ["figure8_ablation"] = ComparisonFigure.Build("Figure 8. Ablation variants", Columns(evaluation.AblationColumns), sharp, evaluation.Shown, evaluation.PsnrOf),
-                ["figure9_training_curves"] = TrainingCurves.Build(trainings.Select(t => (NetworkRegistry.DisplayName(t.Model), t.RunFolder)).ToArray()),
+                ["figure9_training_curves"] = TrainingCurves.Build(trainings.Where(t => File.Exists(Path.Combine(t.RunFolder, "log.jsonl")))
+                    .Select(t => (NetworkRegistry.DisplayName(t.Model), t.RunFolder)).ToArray()),
             };
             var files = new Dictionary<string, (string Path, string Caption)>();
             foreach (var (name, figure) in figures)

@@ -45,9 +45,9 @@ public static class ReproducePipeline
         var analysis = ProfileStage.Run(context);
         var downstream = DownstreamStage.Run(context, trainings);
         var figures = FiguresStage.Run(context, trainings, evaluation);
-        string report = StageRecords.RunOrReuse(context, ReportStage, StageRecords.Hash(options), () =>
+        string report = StageRecords.RunOrReuse(context, ReportStage, StageRecords.Combine(StageRecords.Hash(options), [TrainStage.Hash(context)]), () =>
         {
-            string path = WriteReport(context, evaluation, analysis, downstream, figures, clock);
+            string path = WriteReport(context, trainings, evaluation, analysis, downstream, figures, clock);
             return (path, [path]);
         }, path => path, json => json!.GetValue<string>());
         return new ReproduceResult(folder.Root, report, evaluation.Comparison, evaluation.Ablation, analysis, trainings, clock.Elapsed)
@@ -57,7 +57,7 @@ public static class ReproducePipeline
     }
 
     /// <summary>report.html: the run's settings, the data, every table and figure, and the options.</summary>
-    private static string WriteReport(StageContext context, EvaluationOutput evaluation, ResultsTable table4, DownstreamOutput downstream,
+    private static string WriteReport(StageContext context, IReadOnlyList<TrainingResult> trainings, EvaluationOutput evaluation, ResultsTable table4, DownstreamOutput downstream,
         FigureSet figures, Stopwatch clock)
     {
         var options = context.Options;
@@ -69,6 +69,7 @@ public static class ReproducePipeline
             .List([
                 $"preset: {options.Name}; networks trained for {options.Training.Steps} steps of batch {options.Training.BatchSize} ({options.Data.Mode.ToString().ToLowerInvariant()} {options.Data.PatchSize}x{options.Data.PatchSize}), loss {options.Training.Loss}, Adam lr {options.Training.LearningRate}",
                 $"network widths {string.Join("/", options.Network.Widths)}, {options.Network.BlocksPerStage} blocks per stage (paper: 32/64/128, 3)",
+                "weights: " + string.Join("; ", trainings.Select(t => $"{NetworkRegistry.DisplayName(t.Model)} {t.Source ?? $"trained in this run ({t.Step} steps)"}")),
                 options.Blur.Describe(),
                 options.MetricsConventions().Describe(),
                 $"device {TorchRuntime.ResolveDevice(options.Device)}, {TorchRuntime.Describe(options.Device)}",

@@ -33,6 +33,9 @@ public sealed record ReproduceProgress(string Stage, string Detail, double? Frac
 /// <param name="Cancellation">Stops training between steps.</param>
 public sealed record StageContext(RunOptions Options, RunFolder Folder, Action<ReproduceProgress>? Progress, CancellationToken Cancellation)
 {
+    /// <summary>The folder of shipped weights (null: <see cref="Weights.ShippedWeights.Root"/>).</summary>
+    public string? WeightsFolder { get; init; }
+
     /// <summary>Reports progress of <paramref name="stage"/>.</summary>
     public void Report(string stage, string detail, double? fraction = null, StepProgress? steps = null) =>
         Progress?.Invoke(new ReproduceProgress(stage, detail, fraction) { Steps = steps });
@@ -64,6 +67,11 @@ public static class StageRecords
             if (sections.Length == 0 || sections.Contains(key)) kept[key] = value?.DeepClone();
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(kept.ToJsonString())));
     }
+
+    /// <summary>SHA-256 of <paramref name="hash"/> followed by <paramref name="parts"/> (what a stage depends on besides
+    /// its options, e.g. the files it reads).</summary>
+    public static string Combine(string hash, IEnumerable<string> parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", parts.Prepend(hash)))));
 
     /// <summary>The record of <paramref name="stage"/> in <paramref name="folder"/>, or null when it has not finished.</summary>
     public static StageRecord? Read(RunFolder folder, string stage)

@@ -1,15 +1,19 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MedDeblur.Configuration;
 using MedDeblur.Evaluation;
 using MedDeblur.Inference;
 using MedDeblur.Runtime;
 using MedDeblur.Training;
+using MedDeblur.Weights;
 
 namespace MedDeblur.Reproduction;
 
 /// <summary>
-/// Stage 1: trains every network of the comparison and the ablation with the same budget, one run folder each
-/// (<c>runs/MODEL</c>); an unfinished run is resumed from its last checkpoint, a finished one reused.
+/// Stage 1: the trained networks of the comparison and the ablation, one run folder each (<c>runs/MODEL</c>). A network
+/// the kit ships weights for (<see cref="Shipped"/>) takes them, checked against their SHA-256; the others are trained
+/// with the preset's budget, an unfinished run resumed from its last checkpoint, a finished one reused.
 /// </summary>
 public static class TrainStage
 {
@@ -23,22 +27,84 @@ public static class TrainStage
     public static IReadOnlyList<string> Models(StageContext context) =>
         context.Options.Reproduce.Comparison.Concat(context.Options.Reproduce.Ablation).Distinct().ToArray();
 
-    /// <summary>Trains (or reuses) every network; returns each one's training result.</summary>
-    public static IReadOnlyList<TrainingResult> Run(StageContext context) =>
-        StageRecords.RunOrReuse(context, Name, StageRecords.Hash(context.Options, Sections), () =>
+    /// <summary>
+    /// The shipped weights the run uses instead of training, by network: with
+    /// <see cref="Configuration.ReproduceOptions.UseShippedWeights"/> on and the embedded sample set as data, each network
+    /// with an entry for this preset (<see cref="ShippedWeights.Find"/> in <see cref="StageContext.WeightsFolder"/>) whose
+    /// checkpoint was trained with this run's network and blur options.
+    /// </summary>
+    public static IReadOnlyDictionary<string, (string ManifestPath, WeightsManifest Manifest)> Shipped(StageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Options;
+        var shipped = new SortedDictionary<string, (string, WeightsManifest)>(StringComparer.Ordinal);
+        if (!options.Reproduce.UseShippedWeights || options.Data.Root is not null) return shipped;
+        var wanted = options.ToJsonObject();
+        foreach (var model in Models(context))
         {
+            if (ShippedWeights.Find(model, options.Name, context.WeightsFolder) is not { } entry) continue;
+            string file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(entry.ManifestPath))!, entry.Manifest.File);
+            var header = Training.Checkpoint.ReadHeader(file);
+            var trained = RunOptions.Parse(header.Options.ToJsonString(), file + " (header options)").ToJsonObject();
+            if (header.Model == model && JsonNode.DeepEquals(trained["network"], wanted["network"]) && JsonNode.DeepEquals(trained["blur"], wanted["blur"]))
+                shipped[model] = entry;
+        }
+        return shipped;
+    }
+
+    /// <summary>What the trained networks depend on, for this stage's record and the stages that use its networks: the
+    /// option <see cref="Sections"/> (and <paramref name="moreSections"/>) and the SHA-256 of every shipped file used.</summary>
+    public static string Hash(StageContext context, params string[] moreSections)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        string hash = StageRecords.Hash(context.Options, [.. Sections, .. moreSections]);
+        var shipped = Shipped(context);
+        return shipped.Count == 0 ? hash : StageRecords.Combine(hash, shipped.Select(e => $"{e.Key} {e.Value.Manifest.Sha256}"));
+    }
+
+    /// <summary>Trains (or reuses, or takes from the shipped weights) every network; returns each one's result.</summary>
+    public static IReadOnlyList<TrainingResult> Run(StageContext context) =>
+        StageRecords.RunOrReuse(context, Name, Hash(context), () =>
+        {
+            var shipped = Shipped(context);
             var trainings = new List<TrainingResult>();
             foreach (var model in Models(context))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
+                if (shipped.TryGetValue(model, out var entry))
+                {
+                    var result = UseShipped(context.Folder.NetworkRunPath(model), model, entry.ManifestPath, entry.Manifest);
+                    context.Report($"train {model}", result.Source!, 1, new StepProgress(1, 1));
+                    trainings.Add(result);
+                    continue;
+                }
                 using var trainer = Trainer.StartOrResume(context.Options with { Model = model }, context.Folder.NetworkRunPath(model));
-                var result = trainer.Run(context.Cancellation, new SynchronousProgress<TrainingProgress>(p => context.Report($"train {model}",
+                var trained = trainer.Run(context.Cancellation, new SynchronousProgress<TrainingProgress>(p => context.Report($"train {model}",
                     p.Describe(), (double)p.Step / p.TotalSteps, new StepProgress(p.Step, p.TotalSteps))));
-                if (result.Cancelled) throw new OperationCanceledException($"reproduce was cancelled while training {model}; run it again to continue");
-                trainings.Add(result);
+                if (trained.Cancelled) throw new OperationCanceledException($"reproduce was cancelled while training {model}; run it again to continue");
+                trainings.Add(trained);
             }
             return (trainings, trainings.Select(Checkpoint).ToArray());
         }, ToJson, FromJson);
+
+    /// <summary>
+    /// Puts a shipped entry into <paramref name="runFolder"/> after checking its SHA-256: the weights as
+    /// <c>shipped.ckpt</c>, the manifest as <c>shipped.json</c> and the log of the training run that made them as
+    /// <c>log.jsonl</c> (Figure 9) when the manifest names one, so that the run folder holds everything it reports.
+    /// </summary>
+    private static TrainingResult UseShipped(string runFolder, string model, string manifestPath, WeightsManifest manifest)
+    {
+        string source = ShippedWeights.Verify(manifestPath, manifest);
+        var folder = new RunFolder(runFolder);
+        string weights = folder.ShippedCheckpointPath;
+        AtomicFile.WriteAllBytes(weights, File.ReadAllBytes(source));
+        AtomicFile.WriteAllBytes(Path.ChangeExtension(weights, ".json"), File.ReadAllBytes(manifestPath));
+        string? log = manifest.TrainingLog is { } relative ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!, relative) : null;
+        if (log is not null && File.Exists(log)) AtomicFile.WriteAllBytes(folder.LogPath, File.ReadAllBytes(log));
+        string description = string.Create(CultureInfo.InvariantCulture,
+            $"shipped weights {Path.GetFileName(source)}: step {manifest.Step} of {manifest.TrainedSteps}, {manifest.CpuMinutes:0} CPU min, SHA-256 {manifest.Sha256[..12]}… ok");
+        return new TrainingResult(folder.Root, model, manifest.Step, Completed: true, Cancelled: false, weights, weights, [], 0) { Source = description };
+    }
 
     /// <summary>The checkpoint a training result stands for: the best one, else the last.</summary>
     public static string Checkpoint(TrainingResult training)

@@ -115,6 +115,10 @@ public sealed class RunFolder
     /// <summary>The checkpoint with the best validation PSNR (it may not exist).</summary>
     public string BestCheckpointPath => Path.Combine(Root, "checkpoints", "best.ckpt");
 
+    /// <summary>Shipped weights a reproduce run took for this network instead of training it (<c>shipped.ckpt</c>, beside
+    /// their manifest <c>shipped.json</c>; it may not exist).</summary>
+    public string ShippedCheckpointPath => Path.Combine(Root, "shipped.ckpt");
+
     /// <summary>A path inside the run folder (sub-folders are created).</summary>
     public string File(params string[] parts)
     {
@@ -188,8 +192,10 @@ public sealed class RunFolder
     }
 
     /// <summary>The trained network of this run: <c>best.ckpt</c> (model selection on the validation split), else the latest
-    /// step checkpoint (a run without validation images); null when there is none.</summary>
-    public string? TrainedCheckpoint() => System.IO.File.Exists(BestCheckpointPath) ? BestCheckpointPath : LatestCheckpoint();
+    /// step checkpoint (a run without validation images), else the shipped weights it took; null when there is none.</summary>
+    public string? TrainedCheckpoint() =>
+        System.IO.File.Exists(BestCheckpointPath) ? BestCheckpointPath
+        : LatestCheckpoint() ?? (System.IO.File.Exists(ShippedCheckpointPath) ? ShippedCheckpointPath : null);
 
     /// <summary>
     /// Throws when the folder's <c>options.json</c> exists and differs from <paramref name="requested"/> (the device and

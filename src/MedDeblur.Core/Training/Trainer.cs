@@ -44,7 +44,12 @@ public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, dou
 /// <param name="Validations">Every validation of this session.</param>
 /// <param name="MillisecondsPerStep">Mean wall time per step in this session.</param>
 public sealed record TrainingResult(string RunFolder, string Model, int Step, bool Completed, bool Cancelled, string LastCheckpoint,
-    string? BestCheckpoint, IReadOnlyList<ValidationResult> Validations, double MillisecondsPerStep);
+    string? BestCheckpoint, IReadOnlyList<ValidationResult> Validations, double MillisecondsPerStep)
+{
+    /// <summary>Where the weights came from when they were not trained in this run folder (e.g. the kit's shipped
+    /// weights: file, steps, CPU time, SHA-256); null when they were trained here.</summary>
+    public string? Source { get; init; }
+}
 
 /// <summary>The loss or the weights became NaN or infinite; the run stopped and the last good checkpoint is kept.</summary>
 public sealed class TrainingDivergedException : MedDeblurException

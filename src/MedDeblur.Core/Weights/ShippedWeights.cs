@@ -144,12 +144,21 @@ public static class ShippedWeights
             TrainedOn = environment is null ? null : $"{(string?)environment["cpu"]}, {(int?)environment["threads"]} threads, {(string?)environment["convolution"]}",
             Commit = (string?)environment?["gitCommit"],
             Command = (string?)environment?["commandLine"],
+            TrainingLog = TrainingLogPath(folder.LogPath, destination),
             ValidationGain = curve.FirstOrDefault(p => p.Step == header.Step)?.Gain,
             Validation = curve,
         };
         string manifestPath = Path.Combine(destination, name + ".json");
         AtomicFile.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, JsonDefaults.Indented));
         return (manifestPath, manifest);
+    }
+
+    /// <summary>The run's log relative to the weights folder (forward slashes), or null when it lies outside it.</summary>
+    private static string? TrainingLogPath(string log, string destination)
+    {
+        string relative = Path.GetRelativePath(Path.GetFullPath(destination), Path.GetFullPath(log));
+        return File.Exists(log) && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative)
+            ? relative.Replace('\\', '/') : null;
     }
 
     /// <summary>Lower-case hex SHA-256 of a file.</summary>

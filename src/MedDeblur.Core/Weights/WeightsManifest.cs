@@ -52,6 +52,10 @@ public sealed record WeightsManifest
     /// <summary>The command that started the run.</summary>
     public string? Command { get; init; }
 
+    /// <summary>The training run's <c>log.jsonl</c>, relative to the manifest's folder, when the run folder lies inside it
+    /// (<c>weights/training/NAME</c>); <c>reproduce</c> draws Figure 9 from it.</summary>
+    public string? TrainingLog { get; init; }
+
     /// <summary>Validation PSNR gain over the blurry input of the shipped checkpoint (dB).</summary>
     public double? ValidationGain { get; init; }
 

@@ -9,6 +9,7 @@ using MedDeblur.Networks;
 using MedDeblur.Reproduction;
 using MedDeblur.Runtime;
 using MedDeblur.Training;
+using MedDeblur.Weights;
 
 namespace MedDeblur.Notebooks;
 
@@ -81,8 +82,9 @@ public sealed class NotebookRun : IHtmlDisplayable
             .Select(folder => RunFolder.At(folder).TrainedCheckpoint()).FirstOrDefault(path => path is not null);
 
     /// <summary>
-    /// <paramref name="checkpoint"/> when given (it must exist), else <see cref="TrainedCheckpoint"/>; throws naming both
-    /// places when there is none.
+    /// <paramref name="checkpoint"/> when given (it must exist), else <see cref="TrainedCheckpoint"/>, else the kit's
+    /// shipped weights of <paramref name="model"/> for this preset (<c>weights/</c>, checked against their SHA-256); throws
+    /// naming the places it looked when there is none.
     /// </summary>
     public string CheckpointOrTrained(string checkpoint, string model = "meddeblur")
     {
@@ -92,8 +94,10 @@ public sealed class NotebookRun : IHtmlDisplayable
             string full = Path.GetFullPath(checkpoint.Trim());
             return File.Exists(full) ? full : throw new MedDeblurException($"checkpoint {full} does not exist");
         }
-        return TrainedCheckpoint(model) ?? throw new MedDeblurException(
-            $"no trained {model}: set 'checkpoint' in the parameters cell, or run notebook 3 (it writes " +
+        if (TrainedCheckpoint(model) is { } trained) return trained;
+        if (ShippedWeights.Find(model, Options.Name) is { } shipped) return ShippedWeights.Verify(shipped.ManifestPath, shipped.Manifest);
+        throw new MedDeblurException(
+            $"no trained {model} and no shipped weights of it for the '{Options.Name}' preset: set 'checkpoint' in the parameters cell, or run notebook 3 (it writes " +
             $"{Path.Combine(ReproduceFolder, "runs", model, "checkpoints", "best.ckpt")}) or notebook 2 (it writes " +
             $"{Path.Combine(TrainingFolder(model), "checkpoints", "best.ckpt")}) with the same preset and output first.");
     }

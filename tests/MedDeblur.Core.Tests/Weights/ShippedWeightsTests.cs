@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MedDeblur.Imaging;
+using MedDeblur.Notebooks;
 using MedDeblur.Tests.Cli;
 using MedDeblur.Tests.Training;
 using MedDeblur.Training;
@@ -121,6 +122,11 @@ public sealed class ShippedWeightsTests(ExportedRunFixture shared) : TempFolderT
             Assert.True(exit == 0, err);
             Assert.Contains("the shipped weights meddeblur-smoke.ckpt", err, StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(Temp, "out", "a.png")));
+            // notebook 06 without a checkpoint and without a trained run takes the same entry
+            var notebook = NotebookRun.Load("quick", "", Path.Combine(Temp, "notebooks"));
+            Assert.Equal(Path.Combine(weights, "meddeblur-smoke.ckpt"), notebook.CheckpointOrTrained(""));
+            Assert.Contains("no shipped weights of it for the 'quick' preset", Assert.Throws<MedDeblurException>(() => notebook.CheckpointOrTrained("", "srn")).Message,
+                StringComparison.Ordinal);
 
             var bytes = File.ReadAllBytes(Path.Combine(weights, "meddeblur-smoke.ckpt"));
             bytes[100] ^= 1;
