@@ -4,6 +4,7 @@
 #   fuzz/run.sh replay TARGET FILE... run files through a target once (crash triage)
 # Findings go to fuzz/findings/TARGET/ (git-ignored); crashes in fuzz/findings/TARGET/default/crashes/.
 set -euo pipefail
+caller=$(pwd)
 cd "$(dirname "$0")"
 here=$(pwd)
 
@@ -20,7 +21,8 @@ if [ ! -f "$plain/MedDeblur.Fuzz.dll" ] || [ "${REBUILD:-0}" = 1 ]; then
 fi
 if [ "${1:-}" = "replay" ]; then
   shift; target=$1; shift
-  exec dotnet "$plain/MedDeblur.Fuzz.dll" "$target" --replay "$@"
+  files=(); for f in "$@"; do case "$f" in /*) files+=("$f") ;; *) files+=("$caller/$f") ;; esac; done
+  exec dotnet "$plain/MedDeblur.Fuzz.dll" "$target" --replay "${files[@]}"
 fi
 
 target=${1:?usage: fuzz/run.sh image|checkpoint|checkpoint-sealed|options [SECONDS]}
@@ -59,7 +61,9 @@ dictarg=(); [ -s "$dict" ] && dictarg=(-x "$dict")
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 export DOTNET_GCHeapHardLimit=0x30000000 DOTNET_TieredPGO=0
 resume_or_seeds=(-i "$seeds"); [ -d "$here/findings/$target/default/queue" ] && resume_or_seeds=(-i -)
-afl-fuzz "${resume_or_seeds[@]}" -o "$here/findings/$target" -t 10000 -m none -V "$seconds" "${dictarg[@]}" \
+# /usr/bin/time reports the CPU time of afl-fuzz and its target process (the campaign's CPU-hours on a shared machine)
+timer=(); [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "cpu: %U s user + %S s system in %e s wall")
+"${timer[@]}" afl-fuzz "${resume_or_seeds[@]}" -o "$here/findings/$target" -t 10000 -m none -V "$seconds" "${dictarg[@]}" \
   -- dotnet "$build/MedDeblur.Fuzz.dll" "$target" || true
 
 stats="$here/findings/$target/default/fuzzer_stats"

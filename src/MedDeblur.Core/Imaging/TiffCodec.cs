@@ -18,12 +18,19 @@ internal static class TiffCodec
         return (Field(tif, TiffTag.IMAGEWIDTH, 0), Field(tif, TiffTag.IMAGELENGTH, 0));
     }
 
+    /// <summary>Most samples per pixel a TIFF may declare (gray, RGB, CMYK and a few extra samples such as alpha).</summary>
+    public const int MaxSamplesPerPixel = 8;
+
     /// <summary>Decodes the first image of the file.</summary>
     public static Decoded Decode(byte[] file)
     {
         using var tif = Open(file);
         int w = Field(tif, TiffTag.IMAGEWIDTH, 0), h = Field(tif, TiffTag.IMAGELENGTH, 0);
         int bits = Field(tif, TiffTag.BITSPERSAMPLE, 1), spp = Field(tif, TiffTag.SAMPLESPERPIXEL, 1);
+        // LibTiff's RGBA conversion allocates rows of width x samples per pixel: a forged count would allocate gigabytes
+        if (spp is < 1 or > MaxSamplesPerPixel)
+            throw new NotSupportedException($"unsupported TIFF: {spp} samples per pixel (supported: 1-4, gray or RGB, optionally with alpha; " +
+                                            $"up to {MaxSamplesPerPixel} through LibTiff's RGB conversion)");
         CheckBuffers(tif, file.Length, w, h, bits, spp);
         var photometric = (Photometric)Field(tif, TiffTag.PHOTOMETRIC, (int)Photometric.MINISBLACK);
         var planar = (PlanarConfig)Field(tif, TiffTag.PLANARCONFIG, (int)PlanarConfig.CONTIG);
