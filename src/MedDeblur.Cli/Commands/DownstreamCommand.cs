@@ -4,6 +4,7 @@ using MedDeblur.Downstream;
 using MedDeblur.Evaluation;
 using MedDeblur.Inference;
 using MedDeblur.Networks;
+using MedDeblur.Reproduction;
 using MedDeblur.Runtime;
 using MedDeblur.Training;
 
@@ -38,7 +39,7 @@ public static class DownstreamCommand
             if (parse.GetValue(reproduce) is { } run)
             {
                 var reproduced = RunFolder.At(run);
-                var found = options.Reproduce.Comparison.Select(m => RunFolder.At(reproduced.NetworkRunPath(m)).TrainedCheckpoint()).OfType<string>().ToArray();
+                var found = options.Reproduce.Comparison.Select(m => TrainStage.CheckpointOf(reproduced, m)).OfType<string>().ToArray();
                 if (found.Length == 0) throw new MedDeblurException($"{run} holds no trained network (runs/<model>/checkpoints) of {string.Join(", ", options.Reproduce.Comparison)}");
                 paths.AddRange(found);
             }

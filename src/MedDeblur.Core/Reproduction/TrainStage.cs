@@ -73,7 +73,7 @@ public static class TrainStage
                 context.Cancellation.ThrowIfCancellationRequested();
                 if (shipped.TryGetValue(model, out var entry))
                 {
-                    var result = UseShipped(context.Folder.NetworkRunPath(model), model, entry.ManifestPath, entry.Manifest);
+                    var result = UseShipped(context.Folder.ShippedRunPath(model), model, entry.ManifestPath, entry.Manifest);
                     context.Report($"train {model}", result.Source!, 1, new StepProgress(1, 1));
                     trainings.Add(result);
                     continue;
@@ -88,22 +88,33 @@ public static class TrainStage
         }, ToJson, FromJson);
 
     /// <summary>
-    /// Puts a shipped entry into <paramref name="runFolder"/> after checking its SHA-256: the weights as
-    /// <c>shipped.ckpt</c>, the manifest as <c>shipped.json</c> and the log of the training run that made them as
-    /// <c>log.jsonl</c> (Figure 9) when the manifest names one, so that the run folder holds everything it reports.
+    /// Puts a shipped entry into <paramref name="folder"/> after checking its SHA-256: the weights and the manifest under
+    /// their shipped names, and the log of the training run that made them (<c>log.jsonl</c>, for Figure 9) when the
+    /// manifest names one, so that the reproduce folder holds everything it reports.
     /// </summary>
-    private static TrainingResult UseShipped(string runFolder, string model, string manifestPath, WeightsManifest manifest)
+    private static TrainingResult UseShipped(string folder, string model, string manifestPath, WeightsManifest manifest)
     {
         string source = ShippedWeights.Verify(manifestPath, manifest);
-        var folder = new RunFolder(runFolder);
-        string weights = folder.ShippedCheckpointPath;
+        string weights = Path.Combine(folder, manifest.File);
         AtomicFile.WriteAllBytes(weights, File.ReadAllBytes(source));
-        AtomicFile.WriteAllBytes(Path.ChangeExtension(weights, ".json"), File.ReadAllBytes(manifestPath));
+        AtomicFile.WriteAllBytes(Path.Combine(folder, Path.GetFileName(manifestPath)), File.ReadAllBytes(manifestPath));
         string? log = manifest.TrainingLog is { } relative ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!, relative) : null;
-        if (log is not null && File.Exists(log)) AtomicFile.WriteAllBytes(folder.LogPath, File.ReadAllBytes(log));
+        if (log is not null && File.Exists(log)) AtomicFile.WriteAllBytes(Path.Combine(folder, "log.jsonl"), File.ReadAllBytes(log));
         string description = string.Create(CultureInfo.InvariantCulture,
-            $"shipped weights {Path.GetFileName(source)}: step {manifest.Step} of {manifest.TrainedSteps}, {manifest.CpuMinutes:0} CPU min, SHA-256 {manifest.Sha256[..12]}… ok");
-        return new TrainingResult(folder.Root, model, manifest.Step, Completed: true, Cancelled: false, weights, weights, [], 0) { Source = description };
+            $"shipped weights {manifest.File}: step {manifest.Step} of {manifest.TrainedSteps}, {manifest.CpuMinutes:0} CPU min, SHA-256 {manifest.Sha256[..12]}… ok");
+        return new TrainingResult(Path.GetFullPath(folder), model, manifest.Step, Completed: true, Cancelled: false, weights, weights, [], 0) { Source = description };
+    }
+
+    /// <summary>
+    /// The network <paramref name="model"/> of a reproduce folder: the checkpoint its train stage recorded (trained or
+    /// shipped: the one Tables 2–4 used), else the trained checkpoint of an unfinished run in <c>runs/MODEL</c>; null
+    /// when there is neither.
+    /// </summary>
+    public static string? CheckpointOf(RunFolder folder, string model)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var recorded = StageRecords.Read(folder, Name) is { } record ? FromJson(record.Result).FirstOrDefault(t => t.Model == model) : null;
+        return recorded is not null && File.Exists(Checkpoint(recorded)) ? Checkpoint(recorded) : RunFolder.At(folder.NetworkRunPath(model)).TrainedCheckpoint();
     }
 
     /// <summary>The checkpoint a training result stands for: the best one, else the last.</summary>

@@ -115,10 +115,6 @@ public sealed class RunFolder
     /// <summary>The checkpoint with the best validation PSNR (it may not exist).</summary>
     public string BestCheckpointPath => Path.Combine(Root, "checkpoints", "best.ckpt");
 
-    /// <summary>Shipped weights a reproduce run took for this network instead of training it (<c>shipped.ckpt</c>, beside
-    /// their manifest <c>shipped.json</c>; it may not exist).</summary>
-    public string ShippedCheckpointPath => Path.Combine(Root, "shipped.ckpt");
-
     /// <summary>A path inside the run folder (sub-folders are created).</summary>
     public string File(params string[] parts)
     {
@@ -164,6 +160,11 @@ public sealed class RunFolder
     /// <summary>The run folder of network <paramref name="model"/> inside this one: <c>runs/MODEL</c> (not created).</summary>
     public string NetworkRunPath(string model) => Path.Combine(Root, "runs", model);
 
+    /// <summary>Where a reproduce run keeps the shipped weights it took for <paramref name="model"/> instead of training
+    /// it: <c>shipped/MODEL</c> (the weights and manifest under their shipped names, the training run's <c>log.jsonl</c>;
+    /// not created).</summary>
+    public string ShippedRunPath(string model) => Path.Combine(Root, "shipped", model);
+
     /// <summary>The record of a finished pipeline stage: <c>stages/NAME.json</c> (not created).</summary>
     public string StagePath(string stage) => Path.Combine(Root, "stages", stage + ".json");
 
@@ -192,10 +193,8 @@ public sealed class RunFolder
     }
 
     /// <summary>The trained network of this run: <c>best.ckpt</c> (model selection on the validation split), else the latest
-    /// step checkpoint (a run without validation images), else the shipped weights it took; null when there is none.</summary>
-    public string? TrainedCheckpoint() =>
-        System.IO.File.Exists(BestCheckpointPath) ? BestCheckpointPath
-        : LatestCheckpoint() ?? (System.IO.File.Exists(ShippedCheckpointPath) ? ShippedCheckpointPath : null);
+    /// step checkpoint (a run without validation images); null when there is none.</summary>
+    public string? TrainedCheckpoint() => System.IO.File.Exists(BestCheckpointPath) ? BestCheckpointPath : LatestCheckpoint();
 
     /// <summary>
     /// Throws when the folder's <c>options.json</c> exists and differs from <paramref name="requested"/> (the device and

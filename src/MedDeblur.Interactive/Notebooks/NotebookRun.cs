@@ -73,13 +73,12 @@ public sealed class NotebookRun : IHtmlDisplayable
     public string TrainingFolder(string? model = null) => Path.Combine(Output, "02-training", model ?? Options.Model);
 
     /// <summary>
-    /// The trained checkpoint of <paramref name="model"/> (<see cref="RunFolder.TrainedCheckpoint"/>), preferring the
-    /// reproduce run of this preset (<c>reproduce-PRESET/runs/MODEL</c>, the network of Tables 2–4 and report.html) over
-    /// notebook 2's run (<c>02-training/MODEL</c>); null when neither exists.
+    /// The trained checkpoint of <paramref name="model"/>, preferring the reproduce run of this preset (the network of
+    /// Tables 2–4 and report.html, trained or shipped: <see cref="TrainStage.CheckpointOf"/>) over notebook 2's run
+    /// (<c>02-training/MODEL</c>); null when neither exists.
     /// </summary>
     public string? TrainedCheckpoint(string model = "meddeblur") =>
-        new[] { RunFolder.At(ReproduceFolder).NetworkRunPath(model), TrainingFolder(model) }
-            .Select(folder => RunFolder.At(folder).TrainedCheckpoint()).FirstOrDefault(path => path is not null);
+        TrainStage.CheckpointOf(RunFolder.At(ReproduceFolder), model) ?? RunFolder.At(TrainingFolder(model)).TrainedCheckpoint();
 
     /// <summary>
     /// <paramref name="checkpoint"/> when given (it must exist), else <see cref="TrainedCheckpoint"/>, else the kit's

@@ -49,9 +49,12 @@ public sealed class ShippedWeightsStageTests(SmokeReproduceRun smoke) : TempFold
         Assert.Equal(File.ReadAllBytes(Path.Combine(Weights, "meddeblur-smoke.ckpt")), File.ReadAllBytes(TrainStage.Checkpoint(shipped)));
         Assert.Equal(File.ReadAllText(Path.Combine(Weights, manifest.TrainingLog!)), File.ReadAllText(Path.Combine(shipped.RunFolder, "log.jsonl")));
         Assert.Contains(progress, p => p.Stage == "train meddeblur" && p.Detail == shipped.Source);
+        Assert.Equal(Path.Combine(Temp, "run", "shipped", "meddeblur"), shipped.RunFolder);
+        Assert.Equal(TrainStage.Checkpoint(shipped), TrainStage.CheckpointOf(context.Folder, "meddeblur")); // what notebooks and downstream take
         var trained = trainings.Single(t => t.Model == "dncnn");
         Assert.Null(trained.Source);
         Assert.Equal(smoke.Options.Training.Steps, trained.Step);
+        Assert.Equal(TrainStage.Checkpoint(trained), TrainStage.CheckpointOf(context.Folder, "dncnn"));
 
         // the stage record names the shipped file: another file behind the same manifest name is another input
         var record = StageRecords.Read(context.Folder, TrainStage.Name)!;
@@ -83,6 +86,6 @@ public sealed class ShippedWeightsStageTests(SmokeReproduceRun smoke) : TempFold
         File.WriteAllBytes(file, bytes);
         var e = Assert.Throws<WeightsIntegrityException>(() => TrainStage.Run(Context(Networks("meddeblur"))));
         Assert.Equal(file, e.Path);
-        Assert.False(File.Exists(Path.Combine(Temp, "run", "runs", "meddeblur", "shipped.ckpt")));
+        Assert.False(Directory.Exists(Path.Combine(Temp, "run", "shipped", "meddeblur")));
     }
 }
