@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using MedDeblur.Blur;
 using MedDeblur.Data;
@@ -75,11 +76,13 @@ public static class EvaluateStage
             var comparisonColumns = new[] { "Blurry input" }.Concat(options.Reproduce.Comparison.Select(NetworkRegistry.DisplayName)).ToArray();
             var table2 = evaluation.Subset([.. comparisonColumns, .. oracles]).ComparisonTable(
                 $"Table 2. Objective comparison on the test split ({test.Count} images; mean per modality, Average = mean of modality means)");
+            if (BudgetNote(trainings, options.Reproduce.Comparison) is { } comparisonNote) table2.Notes.Add(comparisonNote);
             table2.Save(folder.File("tables"), "table2_comparison");
             var ablation = options.Reproduce.Ablation.Select(NetworkRegistry.Describe).ToArray();
             var table3 = evaluation.Subset(ablation.Select(n => n.DisplayName).ToArray()).AverageTable(
                 "Table 3. Ablation: contribution of the scale-recurrent design and of RD-SAM (mean of modality means on the test split)",
                 ablation.ToDictionary(n => n.DisplayName, n => n.AblationNote ?? n.Description));
+            if (BudgetNote(trainings, options.Reproduce.Ablation) is { } ablationNote) table3.Notes.Add(ablationNote);
             table3.Save(folder.File("tables"), "table3_ablation");
 
             var ablationColumns = new[] { "Blurry input" }.Concat(ablation.Select(n => n.DisplayName)).ToArray();
@@ -90,4 +93,18 @@ public static class EvaluateStage
             var output = new EvaluationOutput(table2, table3, comparisonColumns, ablationColumns, shown, psnr);
             return (output, [perImage, outputs, .. new[] { "table2_comparison", "table3_ablation" }.Select(t => Path.Combine(folder.Root, "tables", t + ".csv"))]);
         }, output => output.ToJson(), EvaluationOutput.FromJson);
+
+    /// <summary>When some of <paramref name="models"/> came from shipped weights and others were trained in the run, a
+    /// note that their rows do not share one training budget; null when they all came the same way.</summary>
+    private static string? BudgetNote(IReadOnlyList<TrainingResult> trainings, IEnumerable<string> models)
+    {
+        var rows = models.Select(m => trainings.First(t => t.Model == m)).ToArray();
+        var shipped = rows.Where(t => t.Source is not null).ToArray();
+        var trained = rows.Where(t => t.Source is null).ToArray();
+        if (shipped.Length == 0 || trained.Length == 0) return null;
+        string Names(IEnumerable<TrainingResult> ts) => string.Join(", ", ts.Select(t => NetworkRegistry.DisplayName(t.Model)));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Unequal training: {Names(shipped)} from the kit's shipped weights (step {string.Join("/", shipped.Select(t => t.Step))}), " +
+            $"{Names(trained)} trained in this run ({trained.Max(t => t.Step)} steps); train all with one budget to compare them fairly.");
+    }
 }

@@ -29,8 +29,11 @@ public sealed class ShippedWeightsStageTests(SmokeReproduceRun smoke) : TempFold
     private StageContext Context(RunOptions options, Action<ReproduceProgress>? progress = null) =>
         new(options, new RunFolder(Path.Combine(Temp, "run")), progress, CancellationToken.None) { WeightsFolder = Weights };
 
-    private RunOptions Networks(params string[] models) =>
-        smoke.Options with { Reproduce = smoke.Options.Reproduce with { Comparison = models, Ablation = [] } };
+    private RunOptions Networks(params string[] models) => smoke.Options with
+    {
+        Reproduce = smoke.Options.Reproduce with { Comparison = models, Ablation = [models[0]] },
+        Evaluation = smoke.Options.Evaluation with { Oracles = false },
+    };
 
     [Fact]
     public void A_shipped_network_is_taken_with_its_training_log_and_the_others_are_trained()
@@ -55,6 +58,11 @@ public sealed class ShippedWeightsStageTests(SmokeReproduceRun smoke) : TempFold
         Assert.Null(trained.Source);
         Assert.Equal(smoke.Options.Training.Steps, trained.Step);
         Assert.Equal(TrainStage.Checkpoint(trained), TrainStage.CheckpointOf(context.Folder, "dncnn"));
+
+        // Table 2 says that its rows do not share a budget; Table 3 (MedDeblur alone) has nothing to say
+        var evaluation = EvaluateStage.Run(context, trainings);
+        Assert.Contains(evaluation.Comparison.Notes, n => n.StartsWith($"Unequal training: MedDeblur from the kit's shipped weights (step {manifest.Step}), ZhaoNet (DnCNN) trained in this run", StringComparison.Ordinal));
+        Assert.DoesNotContain(evaluation.Ablation.Notes, n => n.StartsWith("Unequal training", StringComparison.Ordinal));
 
         // the stage record names the shipped file: another file behind the same manifest name is another input
         var record = StageRecords.Read(context.Folder, TrainStage.Name)!;
