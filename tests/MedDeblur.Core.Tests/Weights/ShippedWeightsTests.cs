@@ -82,6 +82,18 @@ public sealed class ShippedWeightsTests(ExportedRunFixture shared) : TempFolderT
     }
 
     [Fact]
+    public void The_repositorys_shipped_weights_match_their_manifests()
+    {
+        var entries = ShippedWeights.List(Path.Combine(Fixture.RepositoryRoot(), "weights"));
+        Assert.Contains(entries, e => e.Manifest is { Network: "meddeblur", Preset: "quick" }); // what deblur and reproduce take by default
+        foreach (var (manifestPath, manifest) in entries)
+        {
+            var header = Checkpoint.ReadHeader(ShippedWeights.Verify(manifestPath, manifest)); // a Git LFS pointer or a damaged file fails here
+            Assert.Equal((manifest.Network, manifest.Step), (header.Model, header.Step));
+        }
+    }
+
+    [Fact]
     public void A_changed_byte_or_a_missing_entry_is_named()
     {
         var (_, weights, _, m) = TrainAndExport();
