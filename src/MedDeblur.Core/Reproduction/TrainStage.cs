@@ -43,7 +43,7 @@ public static class TrainStage
         foreach (var model in Models(context))
         {
             if (ShippedWeights.Find(model, options.Name, context.WeightsFolder) is not { } entry) continue;
-            string file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(entry.ManifestPath))!, entry.Manifest.File);
+            string file = ShippedWeights.Beside(entry.ManifestPath, entry.Manifest.File);
             var header = Training.Checkpoint.ReadHeader(file);
             var trained = RunOptions.Parse(header.Options.ToJsonString(), file + " (header options)").ToJsonObject();
             if (header.Model == model && JsonNode.DeepEquals(trained["network"], wanted["network"]) && JsonNode.DeepEquals(trained["blur"], wanted["blur"]))
@@ -98,7 +98,7 @@ public static class TrainStage
         string weights = Path.Combine(folder, manifest.File);
         AtomicFile.WriteAllBytes(weights, File.ReadAllBytes(source));
         AtomicFile.WriteAllBytes(Path.Combine(folder, Path.GetFileName(manifestPath)), File.ReadAllBytes(manifestPath));
-        string? log = manifest.TrainingLog is { } relative ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!, relative) : null;
+        string? log = manifest.TrainingLog is { } relative ? ShippedWeights.Beside(manifestPath, relative) : null;
         if (log is not null && File.Exists(log)) AtomicFile.WriteAllBytes(Path.Combine(folder, "log.jsonl"), File.ReadAllBytes(log));
         string description = string.Create(CultureInfo.InvariantCulture,
             $"shipped weights {manifest.File}: step {manifest.Step} of {manifest.TrainedSteps}, {manifest.CpuMinutes:0} CPU min, SHA-256 {manifest.Sha256[..12]}… ok");

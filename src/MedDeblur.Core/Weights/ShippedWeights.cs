@@ -81,13 +81,18 @@ public static class ShippedWeights
     /// <exception cref="WeightsIntegrityException">The file's SHA-256 differs from the manifest's.</exception>
     public static string Verify(string manifestPath, WeightsManifest manifest)
     {
-        string path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!, manifest.File);
+        string path = Beside(manifestPath, manifest.File);
         if (!File.Exists(path)) throw new MedDeblurException($"{manifestPath} describes {path}, which does not exist");
         string actual = Sha256(path);
         if (!string.Equals(actual, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
             throw new WeightsIntegrityException(path, manifest.Sha256, actual);
         return path;
     }
+
+    /// <summary>A file a manifest names (<see cref="WeightsManifest.File"/>, <see cref="WeightsManifest.TrainingLog"/>),
+    /// relative to the manifest's folder.</summary>
+    public static string Beside(string manifestPath, string relative) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!, relative);
 
     /// <summary>Loads the shipped <paramref name="network"/> of <paramref name="preset"/> (checked against its manifest).</summary>
     /// <exception cref="MedDeblurException">None is shipped (the message lists what is), or the file is damaged.</exception>
