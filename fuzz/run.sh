@@ -13,8 +13,9 @@ if ! command -v afl-fuzz >/dev/null; then
 fi
 
 # build/plain: as built (seeds, replay); build/afl: the same with SharpFuzz's instrumentation (only runs under afl-fuzz)
-plain="$here/build/plain"
-build="$here/build/afl"
+# FUZZ_BUILD=DIR builds elsewhere, e.g. to rebuild one target while others keep fuzzing the current build
+plain="${FUZZ_BUILD:-$here/build}/plain"
+build="${FUZZ_BUILD:-$here/build}/afl"
 if [ ! -f "$plain/MedDeblur.Fuzz.dll" ] || [ "${REBUILD:-0}" = 1 ]; then
   dotnet build MedDeblur.Fuzz/MedDeblur.Fuzz.csproj -c Release -o "$plain" >/dev/null
   rm -rf "$build"

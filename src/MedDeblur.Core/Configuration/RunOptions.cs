@@ -165,6 +165,17 @@ public sealed record ReproduceOptions
     /// set; networks without such an entry are trained. False: train every network from scratch.
     /// </summary>
     public bool UseShippedWeights { get; init; } = true;
+
+    /// <summary>Checks that every listed network is registered and the profile settings are usable.</summary>
+    public void Validate()
+    {
+        foreach (var (list, key) in new[] { (Comparison, "comparison"), (Ablation, "ablation") })
+            for (int i = 0; i < list.Count; i++)
+                if (list[i] is not { } name || !NetworkRegistry.Names.Contains(name))
+                    throw new ArgumentException($"reproduce.{key}[{i}] = {(list[i] is null ? "null" : $"'{list[i]}'")} is not a network; known: {string.Join(", ", NetworkRegistry.Names)}");
+        if (ProfileSizes.Any(s => s < 16)) throw new ArgumentException($"reproduce.profileSizes must all be at least 16, got {string.Join(", ", ProfileSizes)}");
+        if (LatencyRuns < 0) throw new ArgumentException($"reproduce.latencyRuns must not be negative, got {LatencyRuns}");
+    }
 }
 
 /// <summary>
@@ -234,6 +245,7 @@ public sealed record RunOptions
         if (Data.PatchSize < 16) throw new ArgumentOutOfRangeException(nameof(Data.PatchSize), Data.PatchSize, "data.patchSize must be at least 16");
         Data.Split.Validate();
         Downstream.Validate();
+        Reproduce.Validate();
         if (Evaluation.MaxImageSize is < 16) throw new ArgumentOutOfRangeException(nameof(Evaluation.MaxImageSize), Evaluation.MaxImageSize, "evaluation.maxImageSize must be at least 16 (or null for native size)");
         if (Evaluation.RichardsonLucyIterations < 1) throw new ArgumentOutOfRangeException(nameof(Evaluation.RichardsonLucyIterations), Evaluation.RichardsonLucyIterations, "evaluation.richardsonLucyIterations must be at least 1");
         MetricsConventions();
@@ -243,8 +255,10 @@ public sealed record RunOptions
     /// <summary>The metric conventions named by the evaluation section.</summary>
     public Metrics.MetricConventions MetricsConventions() => Metrics.MetricConventions.Named(Evaluation.Conventions);
 
+    // unknown keys are errors, and so is null where the options have no null (e.g. "data": null, found by the fuzzer)
     private static readonly JsonSerializerOptions StrictJson = new(JsonDefaults.Options)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
     };
 }

@@ -86,6 +86,12 @@ public sealed class PresetTests : IDisposable
         { "[1, 2]", "invalid options" },
         { "{ \"network\": ", "invalid options" },
         { "{ \"name\": 3, \"network\": {} }", "$.name" },
+        // null where the options have no null (the options fuzzer's first find: "data": null crashed Validate)
+        { "{ \"data\": null,}", "$.data" },
+        { "{ \"network\": null }", "$.network" },
+        { "{ \"network\": { \"widths\": null } }", "$.network.widths" },
+        { "{ \"reproduce\": { \"comparison\": [\"srn\", null] } }", "reproduce.comparison[1] = null is not a network" },
+        { "{ \"reproduce\": { \"ablation\": [\"meddeblur\", \"resnet\"] } }", "reproduce.ablation[1] = 'resnet' is not a network" },
     };
 
     [Theory]
