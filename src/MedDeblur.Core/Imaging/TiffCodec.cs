@@ -190,8 +190,22 @@ internal static class TiffCodec
             ulong size = type switch { 1 or 2 or 6 or 7 => 1, 3 or 8 => 2, 4 or 9 or 11 or 13 => 4, _ => 8 };
             if (count > (ulong)file.Length || count * size > (ulong)file.Length)
                 throw new InvalidDataException($"tag {tag} claims {count:N0} values ({count * size:N0} bytes), more than the whole file ({file.Length:N0} bytes)");
+            if (tag is not (StripOffsets or StripByteCounts or TileOffsets or TileByteCounts) || size is not (2 or 4 or 8)) continue;
+            // LibTiff reads strips while it opens the file (the JPEG subsampling fixup) and sizes its buffer from these values
+            int inline = big ? 8 : 4, valueField = at + (big ? 12 : 8);
+            ulong data = count * size <= (ulong)inline ? (ulong)valueField : big ? U64(valueField) : U32(valueField);
+            if (data + count * size > (ulong)file.Length) continue; // LibTiff reports a table outside the file itself
+            for (ulong k = 0; k < count; k++)
+            {
+                int where = (int)(data + k * size);
+                ulong value = size == 2 ? U16(where) : size == 4 ? U32(where) : U64(where);
+                if (value > (ulong)file.Length)
+                    throw new InvalidDataException($"tag {tag} ({(tag is StripOffsets or TileOffsets ? "offset" : "byte count")} of {(tag is StripOffsets or StripByteCounts ? "strip" : "tile")} {k}) is {value:N0}, beyond the whole file ({file.Length:N0} bytes)");
+            }
         }
     }
+
+    private const ulong StripOffsets = 273, StripByteCounts = 279, TileOffsets = 324, TileByteCounts = 325;
 
     /// <summary>
     /// Bounds what decoding allocates: no strip or tile may claim more compressed bytes than the file holds, and a decoded
