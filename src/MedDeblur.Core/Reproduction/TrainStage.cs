@@ -11,9 +11,9 @@ using MedDeblur.Weights;
 namespace MedDeblur.Reproduction;
 
 /// <summary>
-/// Stage 1: the trained networks of the comparison and the ablation, one run folder each (<c>runs/MODEL</c>). A network
-/// the kit ships weights for (<see cref="Shipped"/>) takes them, checked against their SHA-256; the others are trained
-/// with the preset's budget, an unfinished run resumed from its last checkpoint, a finished one reused.
+/// Stage 1: the trained networks of the comparison and the ablation. A network the kit ships weights for
+/// (<see cref="Shipped"/>) takes them, checked against their SHA-256 (<c>shipped/MODEL</c>); the others are trained with
+/// the preset's budget in <c>runs/MODEL</c>, an unfinished run resumed from its last checkpoint, a finished one reused.
 /// </summary>
 public static class TrainStage
 {
