@@ -13,7 +13,9 @@ namespace MedDeblur.NotebookRunner;
 /// <summary>Settings of one notebook run.</summary>
 /// <param name="Parameters">Values for the variables of the <c>parameters</c> cell (name → text, typed by the declaration).</param>
 /// <param name="CellTimeout">Longest time one cell may run; null = no limit. A cell over the limit is cancelled and fails.</param>
-public sealed record NotebookRunOptions(IReadOnlyDictionary<string, string>? Parameters = null, TimeSpan? CellTimeout = null);
+/// <param name="Kernel">Where the C# kernel runs: by default in the dotnet-interactive tool, as VS Code runs it.</param>
+public sealed record NotebookRunOptions(IReadOnlyDictionary<string, string>? Parameters = null, TimeSpan? CellTimeout = null,
+    NotebookKernel Kernel = NotebookKernel.Tool);
 
 /// <summary>How one code cell ended: ran without error; failed (compile error, exception, package pin or timeout: the
 /// run stopped there); not run because an earlier cell failed.</summary>
@@ -69,9 +71,9 @@ public sealed record NotebookRunResult(InteractiveDocument Document, IReadOnlyLi
 }
 
 /// <summary>
-/// Executes a notebook's code cells in order in a fresh in-process .NET Interactive C# kernel (the kernel of VS Code
-/// Polyglot Notebooks: <c>#r "nuget:"</c> restored for real, magics, <c>display</c>, formatters) and records each
-/// cell's events as its outputs, papermill-style. Markdown cells stay untouched; the run stops at the first failing
+/// Executes a notebook's code cells in order in a fresh .NET Interactive C# kernel (by default the dotnet-interactive
+/// tool in its own process, as VS Code Polyglot Notebooks runs it: <c>#r "nuget:"</c> restored for real, magics,
+/// <c>display</c>, formatters; see <see cref="NotebookKernel"/>) and records each cell's events as its outputs, papermill-style. Markdown cells stay untouched; the run stops at the first failing
 /// cell and the executed notebook is returned either way.
 /// </summary>
 public static class NotebookExecutor
@@ -115,7 +117,8 @@ public static class NotebookExecutor
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
         var runs = new List<CellRun>();
-        using var kernel = CreateKernel();
+        await using var session = await KernelSession.StartAsync(options.Kernel, Environment.CurrentDirectory, cancellationToken);
+        var kernel = session.Kernel;
         bool failed = false;
         int count = 0;
         foreach (var cell in document.Elements.Where(IsCode))
@@ -156,19 +159,6 @@ public static class NotebookExecutor
         return new NotebookRunResult(document, runs, clock.Elapsed);
     }
 
-    /// <summary>A composite kernel with the C# kernel as VS Code configures it (NuGet directive, kernel helpers).</summary>
-    private static CompositeKernel CreateKernel()
-    {
-        var csharp = new CSharpKernel().UseKernelHelpers().UseNugetDirective((k, packages) =>
-        {
-            k.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths));
-            return Task.CompletedTask;
-        });
-        var kernel = new CompositeKernel { csharp };
-        kernel.DefaultKernelName = "csharp";
-        return kernel;
-    }
-
     private static async Task RunCellAsync(Kernel kernel, InteractiveDocumentElement cell, int count, string where, TimeSpan? timeout,
         CancellationToken cancellationToken)
     {
@@ -206,11 +196,7 @@ public static class NotebookExecutor
                     outputs.Add(display);
                     break;
                 case CommandFailed f:
-                    var error = f.Exception is { } x && x is not CodeSubmissionCompilationErrorException ? x : null;
-                    string message = error?.Message ?? f.Message;
-                    var trace = (error?.ToString() ?? message).Split('\n').Select(l => l.TrimEnd('\r'))
-                        .TakeWhile(l => !l.StartsWith("   at Microsoft.CodeAnalysis.Scripting.", StringComparison.Ordinal)).ToArray();
-                    outputs.Add(new ErrorElement($"{where}: {message}", error?.GetType().Name ?? "CompilationErrorException", trace));
+                    outputs.Add(KernelSession.Error(f, where));
                     break;
             }
         }

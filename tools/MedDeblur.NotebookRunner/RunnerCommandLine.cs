@@ -5,7 +5,7 @@ namespace MedDeblur.NotebookRunner;
 
 /// <summary>
 /// The <c>meddeblur-notebook</c> command line: <c>run NOTEBOOK... [--output OUT | --output-dir DIR] [--param k=v ...]
-/// [--timeout-seconds N]</c>.
+/// [--timeout-seconds N] [--kernel Tool|InProcess]</c>.
 /// </summary>
 /// <remarks>Exit codes: 0 success; 1 a cell failed (the executed notebook is still written);
 /// 2 the notebook could not be run at all (missing file, invalid JSON, unknown parameter, bad command line).</remarks>
@@ -39,8 +39,13 @@ public static class RunnerCommandLine
             DefaultValueFactory = _ => [],
         };
         var timeout = new Option<double?>("--timeout-seconds") { Description = "longest time one cell may run" };
+        var kernel = new Option<NotebookKernel>("--kernel")
+        {
+            Description = "Tool: the dotnet-interactive tool in its own process, as VS Code runs it (default); InProcess: inside this process",
+            DefaultValueFactory = _ => NotebookKernel.Tool,
+        };
         var command = new Command("run", "Execute the notebooks in order, each in a fresh C# kernel, and write the executed copies.")
-            { notebooks, output, outputDir, parameters, timeout };
+            { notebooks, output, outputDir, parameters, timeout, kernel };
         command.SetAction(async (parse, ct) =>
         {
             var inputs = parse.GetValue(notebooks) ?? [];
@@ -66,6 +71,7 @@ public static class RunnerCommandLine
                     {
                         Parameters = mine,
                         CellTimeout = parse.GetValue(timeout) is { } s ? TimeSpan.FromSeconds(s) : null,
+                        Kernel = parse.GetValue(kernel),
                     }, ct);
                     result.Save(outPath);
                     if (result.FailedCell is { } failed)

@@ -19,13 +19,27 @@ public static class Kit
     public static RuntimeInfo Setup(string device = "auto")
     {
         var info = TorchRuntime.Setup(device);
+        ChartsFSharpCore.Value.ToString();
         NotebookFormatters.Register();
-        var fsharp = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core")?.GetName().Version;
-        if (fsharp is not null && fsharp < new Version(10, 1))
-            Console.Error.WriteLine($"note: this kernel runs FSharp.Core {fsharp}; Plotly.NET 6 needs 10.1 or newer, so the interactive charts " +
-                                    "will fail here (tables, images and everything else work). notebooks/README.md explains it.");
         return info;
     }
+
+    /// <summary>
+    /// The dotnet-interactive kernel that VS Code starts (1.0.712001) runs FSharp.Core 10.0 for its F# kernel, while
+    /// Plotly.NET 6 (the kit's charts) is built against 10.1: the first chart failed with "Could not load file or
+    /// assembly 'FSharp.Core, Version=10.1.0.0'". Plotly.NET's F# dependencies (FSharp.Core 10.1, Giraffe.ViewEngine,
+    /// DynamicObj) therefore load from the kit's build output into a load context of their own
+    /// (<see cref="ChartDependencies"/>); the kernel keeps its FSharp.Core. Where the host already runs FSharp.Core 10.1
+    /// (the CLI, the in-process kernel of the tests) nothing is resolved here.
+    /// </summary>
+    private static readonly Lazy<bool> ChartsFSharpCore = new(() =>
+    {
+        string folder = Path.GetDirectoryName(typeof(Kit).Assembly.Location) ?? "";
+        if (!File.Exists(Path.Combine(folder, "FSharp.Core.dll"))) return false;
+        var context = new ChartDependencies(folder);
+        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (_, wanted) => context.Resolve(wanted);
+        return true;
+    });
 
     /// <summary>
     /// The cancellation token of the running cell: cancelled when the notebook's Stop (interrupt) button is pressed.

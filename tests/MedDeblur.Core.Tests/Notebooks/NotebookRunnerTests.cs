@@ -13,6 +13,7 @@ public class NotebookRunnerTests
     {
         var result = await NotebookExecutor.RunAsync(NotebookFixtures.Succeeds, new NotebookRunOptions
         {
+            Kernel = NotebookKernel.InProcess,
             Parameters = new Dictionary<string, string> { ["preset"] = "smoke", ["size"] = "4" },
         });
 
@@ -46,6 +47,7 @@ public class NotebookRunnerTests
     {
         var result = await NotebookExecutor.RunAsync(NotebookFixtures.Succeeds, new NotebookRunOptions
         {
+            Kernel = NotebookKernel.InProcess,
             Parameters = new Dictionary<string, string> { ["scale"] = "2", ["verbose"] = "true" },
         });
         string path = Path.Combine(Path.GetTempPath(), $"meddeblur-runner-{Guid.NewGuid():N}", "out.ipynb");
@@ -86,10 +88,12 @@ public class NotebookRunnerTests
         }
     }
 
-    [Fact]
-    public async Task Failing_cell_stops_the_run_and_its_error_names_the_cell()
+    [Theory]
+    [InlineData(NotebookKernel.Tool)]
+    [InlineData(NotebookKernel.InProcess)]
+    public async Task Failing_cell_stops_the_run_and_its_error_names_the_cell(NotebookKernel kernel)
     {
-        var result = await NotebookExecutor.RunAsync(NotebookFixtures.FailsInCell3);
+        var result = await NotebookExecutor.RunAsync(NotebookFixtures.FailsInCell3, new NotebookRunOptions { Kernel = kernel });
 
         Assert.False(result.Succeeded);
         var failed = result.FailedCell!;
@@ -157,7 +161,7 @@ public class NotebookRunnerTests
     [Fact]
     public async Task Wrong_pinned_version_fails_the_cell_naming_the_package_and_both_versions()
     {
-        var result = await NotebookExecutor.RunAsync(NotebookFixtures.WrongNugetVersion);
+        var result = await NotebookExecutor.RunAsync(NotebookFixtures.WrongNugetVersion, new NotebookRunOptions { Kernel = NotebookKernel.InProcess });
 
         var failed = result.FailedCell!;
         Assert.Equal("cell 1", failed.Label);
@@ -178,10 +182,12 @@ public class NotebookRunnerTests
         Assert.Contains("package 'Newtonsoft.Json' is not listed in ", unlisted.FailedCell!.Error!.ErrorValue);
     }
 
-    [Fact]
-    public async Task Compile_error_names_the_cell_and_the_line()
+    [Theory]
+    [InlineData(NotebookKernel.Tool)]
+    [InlineData(NotebookKernel.InProcess)]
+    public async Task Compile_error_names_the_cell_and_the_line(NotebookKernel kernel)
     {
-        var result = await NotebookFixtures.RunAsync(NotebookFixtures.Code("var x = 1;", "// comment\nint y = \"text\";"));
+        var result = await NotebookFixtures.RunAsync(NotebookFixtures.Code("var x = 1;", "// comment\nint y = \"text\";"), new NotebookRunOptions { Kernel = kernel });
         var error = result.FailedCell!.Error!;
         Assert.Equal("CompilationErrorException", error.ErrorName);
         Assert.StartsWith("cell 2 (id 'c2'): (2,9): error CS0029: Cannot implicitly convert type 'string' to 'int'", error.ErrorValue);
@@ -215,14 +221,16 @@ public class NotebookRunnerTests
         }
     }
 
-    [Fact]
-    public async Task Display_with_mime_types_update_and_trailing_values_follow_the_kernel()
+    [Theory]
+    [InlineData(NotebookKernel.Tool)]
+    [InlineData(NotebookKernel.InProcess)]
+    public async Task Display_with_mime_types_update_and_trailing_values_follow_the_kernel(NotebookKernel kernel)
     {
         var result = await NotebookFixtures.RunAsync(NotebookFixtures.Code(
             $"#r \"{NotebookFixtures.CoreDllFromFolder}\"\nusing MedDeblur.Display;\nusing Microsoft.DotNet.Interactive;\n// Kernel.display(...).Update(...) of this kernel version publishes the update under another id than the display (the\n// runner then records a second output); the invocation context's Display keeps one id, as the kit's progress uses it.\nvar shown = KernelInvocationContext.Current.Display(new HtmlFragment(\"<i>first</i>\"), \"text/html\");\nshown.Update(new HtmlFragment(\"<i>second</i>\"));\nConsole.Write(\"out\");\ndisplay(\"<i>a string</i>\", \"text/html\");",
             "\"a plain string\"",
             "Console.WriteLine(\"no value\")",
-            "string nothing = null;\nnothing"));
+            "string nothing = null;\nnothing"), new NotebookRunOptions { Kernel = kernel });
 
         Assert.True(result.Succeeded, result.FailedCell?.Error?.ErrorValue);
         var first = result.Cells[0].Outputs;
@@ -248,7 +256,7 @@ public class NotebookRunnerTests
     public async Task Cell_over_the_timeout_fails_with_a_timeout_error()
     {
         // the real kernel needs seconds to start and compile a first cell on a loaded machine, hence the wide margins:
-        // the limit is far above cell 1's time and far below cell 2's
+        // the limit is far above cell 1's time and far below cell 2's; the tool's process is stopped with the run
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await NotebookFixtures.RunAsync(
             NotebookFixtures.Code("var a = 1;", "System.Threading.Thread.Sleep(120_000);", "Console.WriteLine(a);"),

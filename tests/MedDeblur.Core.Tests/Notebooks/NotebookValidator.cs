@@ -155,7 +155,7 @@ internal static partial class NotebookValidator
     }
 
     /// <summary>
-    /// In a notebook that references <c>MedDeblur.Core.dll</c>, the first code cell must be the setup cell: the
+    /// In a notebook that references <c>MedDeblur.Core.dll</c>, the first code cell must be the setup cell: any
     /// <c>#r "nuget: ..."</c> lines, then the <c>#r</c> lines of built assemblies (MedDeblur.Core.dll among them), then
     /// one statement (the library call that initialises the runtime and shows backend, versions and threads). Blank
     /// lines, <c>//</c> comments, <c>#!</c> magics and <c>using</c> directives may appear anywhere in it.
@@ -165,16 +165,15 @@ internal static partial class NotebookValidator
         var code = cells.Select((c, i) => (Cell: c, Index: i)).Where(c => Str(c.Cell["cell_type"]) == "code").ToArray();
         if (code.Length == 0 || !code.Any(c => Source(c.Cell).Split('\n').Any(IsCoreReference))) return null;
         string label = $"cell {code[0].Index + 1}";
-        const string Expected = "expected the setup cell: #r \"nuget: ...\" line(s), the #r of MedDeblur.Core.dll (and other built assemblies), then one library call (e.g. Kit.Setup()).";
+        const string Expected = "expected the setup cell: any #r \"nuget: ...\" lines, the #r of MedDeblur.Core.dll (and other built assemblies), then one library call (e.g. Kit.Setup()).";
         var lines = Source(code[0].Cell).Split('\n').Select(l => l.Trim())
             .Where(l => l.Length > 0 && !l.StartsWith("//", StringComparison.Ordinal) && !l.StartsWith("#!", StringComparison.Ordinal) &&
                         !(l.StartsWith("using ", StringComparison.Ordinal) && l.EndsWith(';') && !l.Contains('(')))
             .ToArray();
         int nuget = lines.TakeWhile(l => CentralPackageVersions.NugetReferences(l).Any()).Count();
-        if (nuget == 0) return (label, $"the first code cell does not start with #r \"nuget: ...\" lines; {Expected}");
         var dlls = lines.Skip(nuget).TakeWhile(l => l.StartsWith("#r", StringComparison.Ordinal) && l.Contains(".dll\"", StringComparison.Ordinal)).ToArray();
         if (!dlls.Any(IsCoreReference))
-            return (label, $"the first code cell does not reference MedDeblur.Core.dll right after its #r \"nuget:\" lines; {Expected}");
+            return (label, $"the first code cell does not reference MedDeblur.Core.dll in the #r lines it starts with; {Expected}");
         int calls = lines.Length - nuget - dlls.Length;
         if (calls != 1 || lines[^1].StartsWith('#'))
             return (label, $"the first code cell has {calls} line(s) of code after the #r lines; {Expected}");

@@ -51,7 +51,7 @@ public class NotebookValidatorTests
         { "missing_id", "cell 4", "code cell has no \"id\" (nbformat 4.5)." },
         { "injected", "cell 4", "cell is tagged 'injected-parameters'" },
         { "setup_two_calls", "cell 2", "the first code cell has 2 line(s) of code after the #r lines; expected the setup cell" },
-        { "setup_no_dll", "cell 2", "the first code cell does not reference MedDeblur.Core.dll right after" },
+        { "setup_no_dll", "cell 2", "the first code cell does not reference MedDeblur.Core.dll in the #r lines it starts with" },
     };
 
     [Theory]

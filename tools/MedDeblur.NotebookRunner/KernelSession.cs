@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Connection;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Documents;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.PackageManagement;
+
+namespace MedDeblur.NotebookRunner;
+
+/// <summary>Where a notebook's C# kernel runs.</summary>
+public enum NotebookKernel
+{
+    /// <summary>The dotnet-interactive tool (version pinned in .config/dotnet-tools.json) in its own process, started
+    /// as VS Code Polyglot Notebooks starts it: <c>dotnet tool run dotnet-interactive -- [vscode] stdio --working-dir
+    /// NOTEBOOK_FOLDER</c>, cells sent over standard I/O. Its own runtime configuration and assembly binding (FSharp.Core,
+    /// SkiaSharp, LibTorch natives) are the ones a researcher gets.</summary>
+    Tool,
+
+    /// <summary>A C# kernel inside the runner process (starts in a second instead of ~10 s; for the runner's own tests).</summary>
+    InProcess,
+}
+
+/// <summary>A started kernel: the C# kernel to send cells to, and what must be stopped with it.</summary>
+internal sealed class KernelSession : IAsyncDisposable
+{
+    private readonly IDisposable? _process;
+
+    private KernelSession(Kernel kernel, IDisposable? process) => (Kernel, _process) = (kernel, process);
+
+    /// <summary>The C# kernel (a proxy of the tool's <c>csharp</c> kernel, or the in-process one).</summary>
+    public Kernel Kernel { get; }
+
+    /// <summary>Starts a kernel whose relative paths resolve against <paramref name="workingDirectory"/>.</summary>
+    /// <exception cref="NotebookException">The tool cannot be restored or started.</exception>
+    public static async Task<KernelSession> StartAsync(NotebookKernel where, string workingDirectory, CancellationToken cancellationToken)
+    {
+        if (where == NotebookKernel.InProcess)
+        {
+            var csharp = new CSharpKernel().UseKernelHelpers().UseNugetDirective((k, packages) =>
+            {
+                k.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths));
+                return Task.CompletedTask;
+            });
+            var composite = new CompositeKernel { csharp };
+            composite.DefaultKernelName = "csharp";
+            return new KernelSession(composite, composite);
+        }
+        await RestoreToolAsync(workingDirectory, cancellationToken);
+        Environment.SetEnvironmentVariable("DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT", "1");
+        var connector = new StdIoKernelConnector(
+            ["dotnet", "tool", "run", "dotnet-interactive", "--", "[vscode]", "stdio", "--working-dir", workingDirectory],
+            "runner", new Uri("kernel://meddeblur-notebook"), new DirectoryInfo(workingDirectory));
+        try
+        {
+            var proxy = await connector.CreateProxyKernelAsync("csharp", "csharp").WaitAsync(TimeSpan.FromMinutes(3), cancellationToken);
+            return new KernelSession(proxy, connector);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            connector.Dispose();
+            throw new NotebookException($"the dotnet-interactive tool did not start in {workingDirectory}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A failed cell as an error output: the exception type and message, the trace without the scripting frames.</summary>
+    public static ErrorElement Error(CommandFailed failed, string where)
+    {
+        // in-process the exception object arrives; from the tool only its text ("System.IO.IOException: message\n   at ...")
+        var exception = failed.Exception is { } x && x is not CodeSubmissionCompilationErrorException ? x : null;
+        string text = exception?.ToString() ?? failed.Message;
+        var trace = text.Split('\n').Select(l => l.TrimEnd('\r'))
+            .TakeWhile(l => !l.StartsWith("   at Microsoft.CodeAnalysis.Scripting.", StringComparison.Ordinal)).ToArray();
+        var thrown = Regex.Match(trace.FirstOrDefault() ?? "", @"^(?:[\w`]+\.)*(?<type>\w+Exception): (?<message>.*)$");
+        string name = exception?.GetType().Name ?? (thrown.Success ? thrown.Groups["type"].Value : "CompilationErrorException");
+        string message = exception?.Message ?? (thrown.Success ? thrown.Groups["message"].Value : failed.Message);
+        return new ErrorElement($"{where}: {message}", name, trace);
+    }
+
+    private static async Task RestoreToolAsync(string workingDirectory, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("dotnet", ["tool", "restore"])
+        {
+            WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var process = Process.Start(start) ?? throw new NotebookException("'dotnet tool restore' did not start.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+            throw new NotebookException($"'dotnet tool restore' in {workingDirectory} failed (exit {process.ExitCode}); the kernel tool " +
+                                        $"is pinned in .config/dotnet-tools.json:\n{await output}{await errors}");
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        if (Kernel is IDisposable k && !ReferenceEquals(k, _process)) k.Dispose();
+        _process?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
