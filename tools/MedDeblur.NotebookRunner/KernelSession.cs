@@ -22,28 +22,18 @@ public enum NotebookKernel
     InProcess,
 }
 
-/// <summary>A started kernel: the C# kernel to send cells to, and what must be stopped with it.</summary>
-internal sealed class KernelSession : IAsyncDisposable
+/// <summary>A started kernel: the C# kernel to send cells to (a proxy of the tool's <c>csharp</c> kernel, or the
+/// in-process one) and what stops it (the tool's process, or the in-process kernel).</summary>
+internal sealed record KernelSession(Kernel Kernel, IDisposable Owner) : IDisposable
 {
-    private readonly IDisposable? _process;
-
-    private KernelSession(Kernel kernel, IDisposable? process) => (Kernel, _process) = (kernel, process);
-
-    /// <summary>The C# kernel (a proxy of the tool's <c>csharp</c> kernel, or the in-process one).</summary>
-    public Kernel Kernel { get; }
-
     /// <summary>Starts a kernel whose relative paths resolve against <paramref name="workingDirectory"/>.</summary>
     /// <exception cref="NotebookException">The tool cannot be restored or started.</exception>
     public static async Task<KernelSession> StartAsync(NotebookKernel where, string workingDirectory, CancellationToken cancellationToken)
     {
         if (where == NotebookKernel.InProcess)
         {
-            var csharp = new CSharpKernel().UseKernelHelpers().UseNugetDirective((k, packages) =>
-            {
-                k.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths));
-                return Task.CompletedTask;
-            });
-            var composite = new CompositeKernel { csharp };
+            var composite = new CompositeKernel { new CSharpKernel().UseKernelHelpers().UseNugetDirective((k, packages) =>
+                { k.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths)); return Task.CompletedTask; }) };
             composite.DefaultKernelName = "csharp";
             return new KernelSession(composite, composite);
         }
@@ -80,24 +70,14 @@ internal sealed class KernelSession : IAsyncDisposable
 
     private static async Task RestoreToolAsync(string workingDirectory, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", ["tool", "restore"])
-        {
-            WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet", ["tool", "restore"]) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true };
         using var process = Process.Start(start) ?? throw new NotebookException("'dotnet tool restore' did not start.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        string output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         if (process.ExitCode != 0)
-            throw new NotebookException($"'dotnet tool restore' in {workingDirectory} failed (exit {process.ExitCode}); the kernel tool " +
-                                        $"is pinned in .config/dotnet-tools.json:\n{await output}{await errors}");
+            throw new NotebookException($"'dotnet tool restore' in {workingDirectory} failed (exit {process.ExitCode}; the kernel tool is pinned in .config/dotnet-tools.json):\n{output}");
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync()
-    {
-        if (Kernel is IDisposable k && !ReferenceEquals(k, _process)) k.Dispose();
-        _process?.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public void Dispose() => Owner.Dispose();
 }

@@ -1,6 +1,6 @@
 namespace MedDeblur.NotebookRunner;
 
-/// <summary>A notebook cannot be read, validated or prepared for execution (bad file, JSON, parameter, package pin).</summary>
+/// <summary>A notebook cannot be read, validated or prepared for execution (bad file, JSON, parameter).</summary>
 public sealed class NotebookException : Exception
 {
     /// <summary>Creates the exception with a message naming the file or value and the problem.</summary>

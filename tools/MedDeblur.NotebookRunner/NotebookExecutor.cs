@@ -2,10 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
-using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Documents;
 using Microsoft.DotNet.Interactive.Events;
-using Microsoft.DotNet.Interactive.PackageManagement;
 using Jupyter = Microsoft.DotNet.Interactive.Documents.Jupyter.Notebook;
 
 namespace MedDeblur.NotebookRunner;
@@ -17,7 +15,7 @@ namespace MedDeblur.NotebookRunner;
 public sealed record NotebookRunOptions(IReadOnlyDictionary<string, string>? Parameters = null, TimeSpan? CellTimeout = null,
     NotebookKernel Kernel = NotebookKernel.Tool);
 
-/// <summary>How one code cell ended: ran without error; failed (compile error, exception, package pin or timeout: the
+/// <summary>How one code cell ended: ran without error; failed (compile error, exception or timeout: the
 /// run stopped there); not run because an earlier cell failed.</summary>
 #pragma warning disable CS1591 // the members are described above
 public enum CellRunStatus { Succeeded, Failed, NotRun }
@@ -111,13 +109,12 @@ public static class NotebookExecutor
         CancellationToken cancellationToken = default)
     {
         options ??= new NotebookRunOptions();
-        var central = CentralPackageVersions.TryFindFrom(Environment.CurrentDirectory);
         var labels = document.Elements.Select((c, i) => (c, $"cell {i + 1}")).ToDictionary(p => p.c, p => p.Item2);
         var parameters = NotebookParameters.Inject(document, options.Parameters ?? new Dictionary<string, string>(), labels, path ?? "notebook");
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
         var runs = new List<CellRun>();
-        await using var session = await KernelSession.StartAsync(options.Kernel, Environment.CurrentDirectory, cancellationToken);
+        using var session = await KernelSession.StartAsync(options.Kernel, Environment.CurrentDirectory, cancellationToken);
         var kernel = session.Kernel;
         bool failed = false;
         int count = 0;
@@ -136,12 +133,7 @@ public static class NotebookExecutor
             string where = cell.Id is null ? label : $"{label} (id '{cell.Id}')";
             var cellStart = DateTimeOffset.UtcNow;
             var cellClock = Stopwatch.StartNew();
-            string? pinProblem = central is null ? null : CentralPackageVersions.NugetReferences(cell.Contents)
-                .Select(r => central.CheckPin(r.PackageId, r.Version) is { } p ? $"line {r.Line}: {p}" : null).FirstOrDefault(p => p is not null);
-            if (pinProblem is not null)
-                cell.Outputs.Add(new ErrorElement($"{where}: {pinProblem}", nameof(NotebookException), [pinProblem]));
-            else
-                await RunCellAsync(kernel, cell, count, where, options.CellTimeout, cancellationToken);
+            await RunCellAsync(kernel, cell, count, where, options.CellTimeout, cancellationToken);
             failed = cell.Outputs.OfType<ErrorElement>().Any();
             SetPapermill(cell.Metadata ??= new Dictionary<string, object>(), cellStart, cellClock.Elapsed, failed ? "failed" : "completed");
             runs.Add(new CellRun(label, cell.Id, failed ? CellRunStatus.Failed : CellRunStatus.Succeeded, count, cell.Outputs.ToArray(), cellClock.Elapsed));

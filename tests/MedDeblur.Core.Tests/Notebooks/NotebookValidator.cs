@@ -43,7 +43,7 @@ internal static partial class NotebookValidator
             central ??= CentralPackageVersions.TryFindFrom(Path.GetDirectoryName(Path.GetFullPath(path))!);
             return ValidateJson(File.ReadAllText(path), path, central);
         }
-        catch (NotebookException e)
+        catch (Exception e) when (e is NotebookException or InvalidDataException)
         {
             return [new NotebookProblem(path, null, e.Message)];
         }

@@ -1,11 +1,11 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
-namespace MedDeblur.NotebookRunner;
+namespace MedDeblur.Tests.Notebooks;
 
 /// <summary>
 /// The central package versions of the repository (<c>Directory.Packages.props</c>), which every notebook's
-/// <c>#r "nuget: Name, Version"</c> line must repeat exactly; the runner fails such a cell before the kernel restores it.
+/// <c>#r "nuget: Name, Version"</c> line must repeat exactly (<see cref="NotebookValidator"/>).
 /// </summary>
 public sealed partial class CentralPackageVersions
 {
@@ -22,7 +22,7 @@ public sealed partial class CentralPackageVersions
 
     /// <summary>Reads the first <c>Directory.Packages.props</c> in <paramref name="directory"/> or a folder above it.</summary>
     /// <returns>The versions, or null when there is none.</returns>
-    /// <exception cref="NotebookException">The file is not valid XML.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid XML.</exception>
     public static CentralPackageVersions? TryFindFrom(string directory)
     {
         var dir = new DirectoryInfo(Path.GetFullPath(directory));
@@ -39,7 +39,7 @@ public sealed partial class CentralPackageVersions
         }
         catch (System.Xml.XmlException e)
         {
-            throw new NotebookException($"central package file '{path}' is not valid XML: {e.Message}", e);
+            throw new InvalidDataException($"central package file '{path}' is not valid XML: {e.Message}", e);
         }
     }
 
