@@ -110,7 +110,15 @@ public class NotebookRunnerTests
         Assert.Null(notRun["execution_count"]);
         Assert.Equal("pending", notRun["metadata"]!["papermill"]!["status"]!.GetValue<string>());
         Assert.True(Saved(result)["metadata"]!["papermill"]!["exception"]!.GetValue<bool>());
+        Assert.Empty(KernelProcessesIn(NotebookFixtures.Folder)); // the tool's processes end with the run
     }
+
+    /// <summary>Command lines of running dotnet-interactive processes started for <paramref name="folder"/> (Linux /proc).</summary>
+    private static string[] KernelProcessesIn(string folder) => OperatingSystem.IsLinux()
+        ? Directory.GetDirectories("/proc").Select(d => Path.Combine(d, "cmdline"))
+            .Select(f => { try { return File.ReadAllText(f).Replace('\0', ' '); } catch (IOException) { return ""; } catch (UnauthorizedAccessException) { return ""; } })
+            .Where(c => c.Contains("dotnet-interactive", StringComparison.Ordinal) && c.Contains($"--working-dir {folder} ", StringComparison.Ordinal)).ToArray()
+        : [];
 
     [Fact]
     public async Task Parameter_that_no_notebook_of_several_declares_fails_before_any_runs_naming_it_and_the_notebooks()
