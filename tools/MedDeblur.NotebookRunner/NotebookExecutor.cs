@@ -31,11 +31,8 @@ public enum CellRunStatus { Succeeded, Failed, NotRun }
 public sealed record CellRun(string Label, string? Id, CellRunStatus Status, int? ExecutionCount,
     IReadOnlyList<InteractiveDocumentOutputElement> Outputs, TimeSpan Duration)
 {
-    /// <summary>The concatenated <c>stdout</c> text.</summary>
-    public string Stdout => string.Concat(Outputs.OfType<TextElement>().Where(s => s.Name == "stdout").Select(s => s.Text));
-
-    /// <summary>The concatenated <c>stderr</c> text.</summary>
-    public string Stderr => string.Concat(Outputs.OfType<TextElement>().Where(s => s.Name == "stderr").Select(s => s.Text));
+    /// <summary>The concatenated text of a stream (<c>stdout</c> or <c>stderr</c>).</summary>
+    public string Stream(string name = "stdout") => string.Concat(Outputs.OfType<TextElement>().Where(s => s.Name == name).Select(s => s.Text));
 
     /// <summary>The error output, if the cell failed.</summary>
     public ErrorElement? Error => Outputs.OfType<ErrorElement>().FirstOrDefault();

@@ -22,11 +22,11 @@ public class NotebookRunnerTests
         Assert.Equal([1, 2, 3, 4, 5], result.Cells.Select(c => c.ExecutionCount ?? -1));
 
         var setup = result.Cells[0];
-        Assert.Equal("cpu\n", setup.Stdout);
+        Assert.Equal("cpu\n", setup.Stream());
 
         var compute = result.Cells[3];
-        Assert.Equal("preset=smoke size=4 total=8 verbose=False\n", compute.Stdout);
-        Assert.Equal("a warning on stderr\n", compute.Stderr);
+        Assert.Equal("preset=smoke size=4 total=8 verbose=False\n", compute.Stream());
+        Assert.Equal("a warning on stderr\n", compute.Stream("stderr"));
         var table = Assert.Single(compute.Outputs.OfType<DisplayElement>());
         var expected = new ResultsTable("run", ["preset", "size", "total"]).Add("smoke", 4, 8f);
         Assert.Equal(expected.ToHtml(), table.Data["text/html"]);
@@ -98,13 +98,13 @@ public class NotebookRunnerTests
         Assert.False(result.Succeeded);
         var failed = result.FailedCell!;
         Assert.Equal("cell 3", failed.Label);
-        Assert.Equal("cell 3 starts\n", failed.Stdout);
+        Assert.Equal("cell 3 starts\n", failed.Stream());
         Assert.Equal("InvalidOperationException", failed.Error!.ErrorName);
         Assert.Equal("cell 3 (id 'throws'): boom in cell three", failed.Error.ErrorValue);
         Assert.Equal("System.InvalidOperationException: boom in cell three", failed.Error.StackTrace[0]);
 
         Assert.Equal([CellRunStatus.Succeeded, CellRunStatus.Failed, CellRunStatus.NotRun], result.Cells.Select(c => c.Status));
-        Assert.Equal("cell 2 ran\n", result.Cells[0].Stdout);
+        Assert.Equal("cell 2 ran\n", result.Cells[0].Stream());
         var notRun = Cell(result, 3);
         Assert.Empty(notRun["outputs"]!.AsArray());
         Assert.Null(notRun["execution_count"]);
