@@ -4,9 +4,9 @@ using System.Runtime.Loader;
 namespace MedDeblur.Interactive;
 
 /// <summary>
-/// A load context for the F# assemblies Plotly.NET needs (FSharp.Core, Giraffe.ViewEngine, DynamicObj and its Fable.Core), taken from the
-/// kit's build output, so that they bind to each other even when the notebook kernel runs an older FSharp.Core
-/// (<see cref="Kit.Setup"/>).
+/// A load context for the F# assemblies Plotly.NET needs (FSharp.Core, Giraffe.ViewEngine, DynamicObj and its
+/// Fable.Core), taken from the kit's build output, so that they bind to each other even when the notebook kernel runs an
+/// older FSharp.Core (<see cref="Kit.Setup"/>).
 /// </summary>
 internal sealed class ChartDependencies(string folder) : AssemblyLoadContext("MedDeblur chart dependencies")
 {

@@ -1,3 +1,4 @@
+using System.Runtime.Loader;
 using MedDeblur.Runtime;
 using Microsoft.DotNet.Interactive;
 
@@ -19,7 +20,7 @@ public static class Kit
     public static RuntimeInfo Setup(string device = "auto")
     {
         var info = TorchRuntime.Setup(device);
-        ChartsFSharpCore.Value.ToString();
+        _ = ChartDependenciesResolved.Value;
         NotebookFormatters.Register();
         return info;
     }
@@ -28,16 +29,16 @@ public static class Kit
     /// The dotnet-interactive kernel that VS Code starts (1.0.712001) runs FSharp.Core 10.0 for its F# kernel, while
     /// Plotly.NET 6 (the kit's charts) is built against 10.1: the first chart failed with "Could not load file or
     /// assembly 'FSharp.Core, Version=10.1.0.0'". Plotly.NET's F# dependencies (FSharp.Core 10.1, Giraffe.ViewEngine,
-    /// DynamicObj) therefore load from the kit's build output into a load context of their own
+    /// DynamicObj, Fable.Core) therefore load from the kit's build output into a load context of their own
     /// (<see cref="ChartDependencies"/>); the kernel keeps its FSharp.Core. Where the host already runs FSharp.Core 10.1
     /// (the CLI, the in-process kernel of the tests) nothing is resolved here.
     /// </summary>
-    private static readonly Lazy<bool> ChartsFSharpCore = new(() =>
+    private static readonly Lazy<bool> ChartDependenciesResolved = new(() =>
     {
         string folder = Path.GetDirectoryName(typeof(Kit).Assembly.Location) ?? "";
         if (!File.Exists(Path.Combine(folder, "FSharp.Core.dll"))) return false;
         var context = new ChartDependencies(folder);
-        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (_, wanted) => context.Resolve(wanted);
+        AssemblyLoadContext.Default.Resolving += (_, wanted) => context.Resolve(wanted);
         return true;
     });
 
