@@ -13,7 +13,7 @@ runs=${MEDDEBLUR_WEIGHT_RUNS:-weights/training}
 cli=${MEDDEBLUR_CLI:-src/MedDeblur.Cli/bin/Release/net10.0/meddeblur}
 [ -x "$cli" ] || dotnet build -c Release src/MedDeblur.Cli -v q
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(meddeblur:4000 srn:4000 meddeblur-sr:3000 meddeblur-base:3000 deepdeblur:3000 dncnn:3000 temimagenet:3000)
+[ ${#jobs[@]} -gt 0 ] || jobs=(meddeblur:4000 srn:3600 meddeblur-sr:4000 meddeblur-base:6500 deepdeblur:4000 dncnn:12000 temimagenet:5000)
 mkdir -p "$runs"
 for job in "${jobs[@]}"; do
   net=${job%%:*}; steps=${job#*:}; [ "$steps" != "$job" ] || steps=4000

@@ -94,15 +94,20 @@ public static class EvaluateStage
             return (output, [perImage, outputs, .. new[] { "table2_comparison", "table3_ablation" }.Select(t => Path.Combine(folder.Root, "tables", t + ".csv"))]);
         }, output => output.ToJson(), EvaluationOutput.FromJson);
 
-    /// <summary>When some of <paramref name="models"/> came from shipped weights and others were trained in the run, a
-    /// note that their rows do not share one training budget; null when they all came the same way.</summary>
+    /// <summary>A note that the rows of <paramref name="models"/> do not share one training budget: when some came from
+    /// shipped weights and others were trained in the run, or when two or more came from shipped weights (each trained
+    /// with its own budget); null when every row was trained in this run or only one row is shipped.</summary>
     private static string? BudgetNote(IReadOnlyList<TrainingResult> trainings, IEnumerable<string> models)
     {
         var rows = models.Select(m => trainings.First(t => t.Model == m)).ToArray();
         var shipped = rows.Where(t => t.Source is not null).ToArray();
         var trained = rows.Where(t => t.Source is null).ToArray();
-        if (shipped.Length == 0 || trained.Length == 0) return null;
         string Names(IEnumerable<TrainingResult> ts) => string.Join(", ", ts.Select(t => NetworkRegistry.DisplayName(t.Model)));
+        string Budget(TrainingResult t) => string.Create(CultureInfo.InvariantCulture,
+            $"{NetworkRegistry.DisplayName(t.Model)} step {t.Step}{(t.ShippedCpuMinutes is { } minutes ? $", {minutes:0} CPU min" : "")}");
+        if (trained.Length == 0 && shipped.Length > 1)
+            return $"Own budgets: every row from the kit's shipped weights, each network trained with its own budget ({string.Join("; ", shipped.Select(Budget))}; weights/README.md).";
+        if (shipped.Length == 0 || trained.Length == 0) return null;
         return string.Create(CultureInfo.InvariantCulture,
             $"Unequal training: {Names(shipped)} from the kit's shipped weights (step {string.Join("/", shipped.Select(t => t.Step))}), " +
             $"{Names(trained)} trained in this run ({trained.Max(t => t.Step)} steps); train all with one budget to compare them fairly.");

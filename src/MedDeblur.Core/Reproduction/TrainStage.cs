@@ -102,7 +102,7 @@ public static class TrainStage
         if (log is not null && File.Exists(log)) AtomicFile.WriteAllBytes(Path.Combine(folder, "log.jsonl"), File.ReadAllBytes(log));
         string description = string.Create(CultureInfo.InvariantCulture,
             $"shipped weights {manifest.File}: step {manifest.Step} of {manifest.TrainedSteps}, {manifest.CpuMinutes:0} CPU min, SHA-256 {manifest.Sha256[..12]}… ok");
-        return new TrainingResult(Path.GetFullPath(folder), model, manifest.Step, Completed: true, Cancelled: false, weights, weights, [], 0) { Source = description };
+        return new TrainingResult(Path.GetFullPath(folder), model, manifest.Step, Completed: true, Cancelled: false, weights, weights, [], 0) { Source = description, ShippedCpuMinutes = manifest.CpuMinutes };
     }
 
     /// <summary>

@@ -49,6 +49,9 @@ public sealed record TrainingResult(string RunFolder, string Model, int Step, bo
     /// <summary>Where the weights came from when they were not trained in this run folder (e.g. the kit's shipped
     /// weights: file, steps, CPU time, SHA-256); null when they were trained here.</summary>
     public string? Source { get; init; }
+
+    /// <summary>The training CPU minutes of shipped weights (from their manifest); null when they were trained here.</summary>
+    public double? ShippedCpuMinutes { get; init; }
 }
 
 /// <summary>The loss or the weights became NaN or infinite; the run stopped and the last good checkpoint is kept.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MedDeblur.Configuration;
 using MedDeblur.Reproduction;
 using MedDeblur.Training;
@@ -12,11 +13,11 @@ public sealed class ShippedWeightsStageTests(SmokeReproduceRun smoke) : TempFold
 {
     private string Weights => Path.Combine(Temp, "weights");
 
-    /// <summary>Copies the smoke run's MedDeblur folder to <c>weights/training/meddeblur-smoke</c> and exports it.</summary>
-    private WeightsManifest ShipMedDeblur()
+    /// <summary>Copies the smoke run's folder of <paramref name="model"/> to <c>weights/training/MODEL-smoke</c> and exports it.</summary>
+    private WeightsManifest Ship(string model = "meddeblur")
     {
-        string training = Path.Combine(Weights, "training", "meddeblur-smoke");
-        string source = Path.Combine(smoke.Folder, "runs", "meddeblur");
+        string training = Path.Combine(Weights, "training", model + "-smoke");
+        string source = Path.Combine(smoke.Folder, "runs", model);
         foreach (string file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
         {
             string target = Path.Combine(training, Path.GetRelativePath(source, file));
@@ -38,7 +39,7 @@ public sealed class ShippedWeightsStageTests(SmokeReproduceRun smoke) : TempFold
     [Fact]
     public void A_shipped_network_is_taken_with_its_training_log_and_the_others_are_trained()
     {
-        var manifest = ShipMedDeblur();
+        var manifest = Ship();
         Assert.Equal("training/meddeblur-smoke/log.jsonl", manifest.TrainingLog);
         var progress = new List<ReproduceProgress>();
         var context = Context(Networks("meddeblur", "dncnn"), progress.Add);
@@ -71,9 +72,25 @@ public sealed class ShippedWeightsStageTests(SmokeReproduceRun smoke) : TempFold
     }
 
     [Fact]
+    public void When_every_row_is_shipped_the_table_gives_each_networks_own_budget()
+    {
+        var meddeblur = Ship();
+        var dncnn = Ship("dncnn");
+        var context = Context(Networks("meddeblur", "dncnn"));
+        var trainings = TrainStage.Run(context);
+        Assert.All(trainings, t => Assert.NotNull(t.Source));
+        Assert.Equal(dncnn.CpuMinutes, trainings.Single(t => t.Model == "dncnn").ShippedCpuMinutes);
+
+        var notes = EvaluateStage.Run(context, trainings).Comparison.Notes;
+        Assert.Contains(notes, n => n.StartsWith(string.Create(CultureInfo.InvariantCulture,
+            $"Own budgets: every row from the kit's shipped weights, each network trained with its own budget (MedDeblur step {meddeblur.Step}, {meddeblur.CpuMinutes:0} CPU min; ZhaoNet (DnCNN) step {dncnn.Step}, {dncnn.CpuMinutes:0} CPU min;"), StringComparison.Ordinal));
+        Assert.DoesNotContain(notes, n => n.StartsWith("Unequal training", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Shipped_weights_are_not_used_for_other_options_other_data_or_when_switched_off()
     {
-        ShipMedDeblur();
+        Ship();
         var options = Networks("meddeblur");
         Assert.Single(TrainStage.Shipped(Context(options)));
         Assert.Empty(TrainStage.Shipped(Context(options with { Network = options.Network with { Widths = [4, 8, 16] } })));
@@ -87,7 +104,7 @@ public sealed class ShippedWeightsStageTests(SmokeReproduceRun smoke) : TempFold
     [Fact]
     public void A_damaged_shipped_file_stops_the_stage_and_is_named()
     {
-        var manifest = ShipMedDeblur();
+        var manifest = Ship();
         string file = Path.Combine(Weights, manifest.File);
         var bytes = File.ReadAllBytes(file);
         bytes[^100] ^= 0x20;
