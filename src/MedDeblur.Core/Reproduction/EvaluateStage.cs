@@ -103,8 +103,8 @@ public static class EvaluateStage
         var shipped = rows.Where(t => t.Source is not null).ToArray();
         var trained = rows.Where(t => t.Source is null).ToArray();
         string Names(IEnumerable<TrainingResult> ts) => string.Join(", ", ts.Select(t => NetworkRegistry.DisplayName(t.Model)));
-        string Budget(TrainingResult t) => string.Create(CultureInfo.InvariantCulture,
-            $"{NetworkRegistry.DisplayName(t.Model)} step {t.Step}{(t.ShippedCpuMinutes is { } minutes ? $", {minutes:0} CPU min" : "")}");
+        string Budget(TrainingResult t) => NetworkRegistry.DisplayName(t.Model) + " step " + t.Step.ToString(CultureInfo.InvariantCulture) +
+            (t.ShippedCpuMinutes is { } minutes ? ", " + minutes.ToString("0", CultureInfo.InvariantCulture) + " CPU min" : "");
         if (trained.Length == 0 && shipped.Length > 1)
             return $"Own budgets: every row from the kit's shipped weights, each network trained with its own budget ({string.Join("; ", shipped.Select(Budget))}; weights/README.md).";
         if (shipped.Length == 0 || trained.Length == 0) return null;
