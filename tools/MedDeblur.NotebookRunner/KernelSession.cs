@@ -17,7 +17,8 @@ public enum NotebookKernel
     /// (FSharp.Core, SkiaSharp, LibTorch natives) is the one a researcher gets.</summary>
     Tool,
 
-    /// <summary>A C# kernel inside the runner process (starts in a second instead of ~10 s; for the runner's own tests).</summary>
+    /// <summary>A C# kernel inside the runner process (starts in a second instead of ~10 s; for the runner's own tests). It
+    /// resolves relative paths against the process's current directory, set to the run's working directory meanwhile.</summary>
     InProcess,
 }
 
@@ -34,7 +35,13 @@ internal sealed record KernelSession(Kernel Kernel, Action Stop) : IDisposable
             var composite = new CompositeKernel { new CSharpKernel().UseKernelHelpers().UseNugetDirective((k, packages) =>
                 { k.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths)); return Task.CompletedTask; }) };
             composite.DefaultKernelName = "csharp";
-            return new KernelSession(composite, composite.Dispose);
+            string previous = Environment.CurrentDirectory;
+            Environment.CurrentDirectory = workingDirectory;
+            return new KernelSession(composite, () =>
+            {
+                composite.Dispose();
+                Environment.CurrentDirectory = previous;
+            });
         }
         await RestoreToolAsync(workingDirectory, cancellationToken);
         Environment.SetEnvironmentVariable("DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT", "1");

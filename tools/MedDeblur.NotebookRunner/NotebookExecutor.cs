@@ -12,8 +12,11 @@ namespace MedDeblur.NotebookRunner;
 /// <param name="Parameters">Values for the variables of the <c>parameters</c> cell (name → text, typed by the declaration).</param>
 /// <param name="CellTimeout">Longest time one cell may run; null = no limit. A cell over the limit is cancelled and fails.</param>
 /// <param name="Kernel">Where the C# kernel runs: by default in the dotnet-interactive tool, as VS Code runs it.</param>
+/// <param name="WorkingDirectory">The folder relative paths in the cells resolve against; null = the current directory.
+/// The tool kernel gets it as its <c>--working-dir</c> and leaves this process's current directory alone; the in-process
+/// kernel makes it the process's current directory for the run.</param>
 public sealed record NotebookRunOptions(IReadOnlyDictionary<string, string>? Parameters = null, TimeSpan? CellTimeout = null,
-    NotebookKernel Kernel = NotebookKernel.Tool);
+    NotebookKernel Kernel = NotebookKernel.Tool, string? WorkingDirectory = null);
 
 /// <summary>How one code cell ended: ran without error; failed (compile error, exception or timeout: the
 /// run stopped there); not run because an earlier cell failed.</summary>
@@ -73,17 +76,12 @@ public sealed record NotebookRunResult(InteractiveDocument Document, IReadOnlyLi
 /// </summary>
 public static class NotebookExecutor
 {
-    /// <summary>Reads the notebook at <paramref name="path"/> and executes it with its folder as current directory.</summary>
+    /// <summary>Reads the notebook at <paramref name="path"/> and executes it with its folder as working directory.</summary>
     /// <exception cref="NotebookException">The notebook cannot be read, or a parameter is unknown or malformed; no cell
     /// has run then.</exception>
-    public static async Task<NotebookRunResult> RunAsync(string path, NotebookRunOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var document = Read(path);
-        string previous = Environment.CurrentDirectory;
-        Environment.CurrentDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        try { return await RunAsync(document, path, options, cancellationToken); }
-        finally { Environment.CurrentDirectory = previous; }
-    }
+    public static Task<NotebookRunResult> RunAsync(string path, NotebookRunOptions? options = null, CancellationToken cancellationToken = default) =>
+        RunAsync(Read(path), path, (options ?? new NotebookRunOptions()) with { WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) },
+            cancellationToken);
 
     /// <summary>Parses an .ipynb file.</summary>
     /// <exception cref="NotebookException">Missing file or invalid JSON.</exception>
@@ -101,7 +99,8 @@ public static class NotebookExecutor
     public static IReadOnlyList<string> Tags(InteractiveDocumentElement element) =>
         element?.Metadata?.TryGetValue("tags", out var tags) == true && tags is IEnumerable<object> list ? list.OfType<string>().ToArray() : [];
 
-    /// <summary>Executes <paramref name="document"/> (modified in place); relative paths resolve against the current directory.</summary>
+    /// <summary>Executes <paramref name="document"/> (modified in place); relative paths resolve against
+    /// <see cref="NotebookRunOptions.WorkingDirectory"/>.</summary>
     public static async Task<NotebookRunResult> RunAsync(InteractiveDocument document, string? path, NotebookRunOptions? options = null,
         CancellationToken cancellationToken = default)
     {
@@ -111,7 +110,7 @@ public static class NotebookExecutor
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
         var runs = new List<CellRun>();
-        using var session = await KernelSession.StartAsync(options.Kernel, Environment.CurrentDirectory, cancellationToken);
+        using var session = await KernelSession.StartAsync(options.Kernel, Path.GetFullPath(options.WorkingDirectory ?? Environment.CurrentDirectory), cancellationToken);
         var kernel = session.Kernel;
         bool failed = false;
         int count = 0;

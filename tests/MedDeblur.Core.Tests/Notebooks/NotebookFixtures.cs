@@ -26,20 +26,8 @@ internal static class NotebookFixtures
     public static InteractiveDocument Code(params string[] sources) =>
         new(sources.Select((s, i) => new InteractiveDocumentElement(s, "csharp") { Id = $"c{i + 1}" }).ToList());
 
-    /// <summary>Runs an in-memory notebook with the fixture folder as current directory (as the kernel's working folder),
-    /// by default in the in-process kernel (it starts in a second; the tool kernel is chosen by the tests about it).</summary>
-    public static async Task<NotebookRunResult> RunAsync(InteractiveDocument notebook, NotebookRunOptions? options = null)
-    {
-        options ??= new NotebookRunOptions { Kernel = NotebookKernel.InProcess };
-        string previous = Environment.CurrentDirectory;
-        Environment.CurrentDirectory = Folder;
-        try
-        {
-            return await NotebookExecutor.RunAsync(notebook, null, options);
-        }
-        finally
-        {
-            Environment.CurrentDirectory = previous;
-        }
-    }
+    /// <summary>Runs an in-memory notebook with the fixture folder as the kernel's working folder, by default in the
+    /// in-process kernel (it starts in a second; the tool kernel is chosen by the tests about it).</summary>
+    public static Task<NotebookRunResult> RunAsync(InteractiveDocument notebook, NotebookRunOptions? options = null) =>
+        NotebookExecutor.RunAsync(notebook, null, (options ?? new NotebookRunOptions { Kernel = NotebookKernel.InProcess }) with { WorkingDirectory = Folder });
 }

@@ -88,38 +88,6 @@ public class NotebookRunnerTests
         }
     }
 
-    [Theory]
-    [InlineData(NotebookKernel.Tool)]
-    [InlineData(NotebookKernel.InProcess)]
-    public async Task Failing_cell_stops_the_run_and_its_error_names_the_cell(NotebookKernel kernel)
-    {
-        var result = await NotebookExecutor.RunAsync(NotebookFixtures.FailsInCell3, new NotebookRunOptions { Kernel = kernel });
-
-        Assert.False(result.Succeeded);
-        var failed = result.FailedCell!;
-        Assert.Equal("cell 3", failed.Label);
-        Assert.Equal("cell 3 starts\n", failed.Stream());
-        Assert.Equal("InvalidOperationException", failed.Error!.ErrorName);
-        Assert.Equal("cell 3 (id 'throws'): boom in cell three", failed.Error.ErrorValue);
-        Assert.Equal("System.InvalidOperationException: boom in cell three", failed.Error.StackTrace[0]);
-
-        Assert.Equal([CellRunStatus.Succeeded, CellRunStatus.Failed, CellRunStatus.NotRun], result.Cells.Select(c => c.Status));
-        Assert.Equal("cell 2 ran\n", result.Cells[0].Stream());
-        var notRun = Cell(result, 3);
-        Assert.Empty(notRun["outputs"]!.AsArray());
-        Assert.Null(notRun["execution_count"]);
-        Assert.Equal("pending", notRun["metadata"]!["papermill"]!["status"]!.GetValue<string>());
-        Assert.True(Saved(result)["metadata"]!["papermill"]!["exception"]!.GetValue<bool>());
-        Assert.Empty(KernelProcessesIn(NotebookFixtures.Folder)); // the tool's processes end with the run
-    }
-
-    /// <summary>Command lines of running dotnet-interactive processes started for <paramref name="folder"/> (Linux /proc).</summary>
-    private static string[] KernelProcessesIn(string folder) => OperatingSystem.IsLinux()
-        ? Directory.GetDirectories("/proc").Select(d => Path.Combine(d, "cmdline"))
-            .Select(f => { try { return File.ReadAllText(f).Replace('\0', ' '); } catch (IOException) { return ""; } catch (UnauthorizedAccessException) { return ""; } })
-            .Where(c => c.Contains("dotnet-interactive", StringComparison.Ordinal) && c.Contains($"--working-dir {folder} ", StringComparison.Ordinal)).ToArray()
-        : [];
-
     [Fact]
     public async Task Parameter_that_no_notebook_of_several_declares_fails_before_any_runs_naming_it_and_the_notebooks()
     {
@@ -166,17 +134,6 @@ public class NotebookRunnerTests
         }
     }
 
-    [Theory]
-    [InlineData(NotebookKernel.Tool)]
-    [InlineData(NotebookKernel.InProcess)]
-    public async Task Compile_error_names_the_cell_and_the_line(NotebookKernel kernel)
-    {
-        var result = await NotebookFixtures.RunAsync(NotebookFixtures.Code("var x = 1;", "// comment\nint y = \"text\";"), new NotebookRunOptions { Kernel = kernel });
-        var error = result.FailedCell!.Error!;
-        Assert.Equal("CompilationErrorException", error.ErrorName);
-        Assert.StartsWith("cell 2 (id 'c2'): (2,9): error CS0029: Cannot implicitly convert type 'string' to 'int'", error.ErrorValue);
-    }
-
     [Fact]
     public async Task Dll_that_the_host_lacks_is_referenced_relative_to_the_notebook_folder()
     {
@@ -205,52 +162,21 @@ public class NotebookRunnerTests
         }
     }
 
-    [Theory]
-    [InlineData(NotebookKernel.Tool)]
-    [InlineData(NotebookKernel.InProcess)]
-    public async Task Display_with_mime_types_update_and_trailing_values_follow_the_kernel(NotebookKernel kernel)
-    {
-        var result = await NotebookFixtures.RunAsync(NotebookFixtures.Code(
-            $"#r \"{NotebookFixtures.CoreDllFromFolder}\"\nusing MedDeblur.Display;\nusing Microsoft.DotNet.Interactive;\n// Kernel.display(...).Update(...) of this kernel version publishes the update under another id than the display (the\n// runner then records a second output); the invocation context's Display keeps one id, as the kit's progress uses it.\nvar shown = KernelInvocationContext.Current.Display(new HtmlFragment(\"<i>first</i>\"), \"text/html\");\nshown.Update(new HtmlFragment(\"<i>second</i>\"));\nConsole.Write(\"out\");\ndisplay(\"<i>a string</i>\", \"text/html\");",
-            "\"a plain string\"",
-            "Console.WriteLine(\"no value\")",
-            "string nothing = null;\nnothing"), new NotebookRunOptions { Kernel = kernel });
-
-        Assert.True(result.Succeeded, result.FailedCell?.Error?.ErrorValue);
-        var first = result.Cells[0].Outputs;
-        Assert.Equal(3, first.Count);
-        var html = Assert.IsType<DisplayElement>(first[0]);
-        Assert.Equal(["text/html"], html.Data.Keys);
-        Assert.Equal("<i>second</i>", html.Data["text/html"]);
-        Assert.Equal(("stdout", "out"), (Assert.IsType<TextElement>(first[1]).Name, ((TextElement)first[1]).Text));
-        // As in the kernel, a string shown as text/html is text, escaped by the HTML formatter (raw HTML: HtmlFragment).
-        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>&lt;i&gt;a string&lt;/i&gt;", (string)Assert.IsType<DisplayElement>(first[2]).Data["text/html"]);
-
-        var plain = Assert.IsType<ReturnValueElement>(Assert.Single(result.Cells[1].Outputs));
-        Assert.Equal(["text/plain"], plain.Data.Keys);
-        Assert.Equal("a plain string", plain.Data["text/plain"]);
-
-        Assert.Equal([("stdout", "no value\n")], result.Cells[2].Outputs.Select(o => (Assert.IsType<TextElement>(o).Name, ((TextElement)o).Text)));
-        var nullResult = Assert.IsType<ReturnValueElement>(Assert.Single(result.Cells[3].Outputs));
-        // the kernel shows null as <null>, as HTML text
-        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>&lt;null&gt;</pre></div>", (string)nullResult.Data["text/html"]);
-    }
-
     [Fact]
     public async Task Cell_over_the_timeout_fails_with_a_timeout_error()
     {
-        // the real kernel needs seconds to start and compile a first cell on a loaded machine, hence the wide margins:
-        // the limit is far above cell 1's time and far below cell 2's (in-process: the tool's first cell alone took over
-        // 20 s on a loaded machine)
+        // The limit holds for every cell, and a fresh process needs seconds to compile its first C# submission: a warm-up
+        // run first, so the limit can be far above cell 1's time and far below cell 2's without waiting long.
+        Assert.True((await NotebookFixtures.RunAsync(NotebookFixtures.Code("var warm = 1;"))).Succeeded);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await NotebookFixtures.RunAsync(
             NotebookFixtures.Code("var a = 1;", "System.Threading.Thread.Sleep(120_000);", "Console.WriteLine(a);"),
-            new NotebookRunOptions { CellTimeout = TimeSpan.FromSeconds(20), Kernel = NotebookKernel.InProcess });
+            new NotebookRunOptions { CellTimeout = TimeSpan.FromSeconds(5), Kernel = NotebookKernel.InProcess });
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
         var error = result.FailedCell!.Error!;
         Assert.Equal("TimeoutException", error.ErrorName);
-        Assert.Equal("cell 2 (id 'c2'): did not finish within 20 s (--timeout-seconds).", error.ErrorValue);
+        Assert.Equal("cell 2 (id 'c2'): did not finish within 5 s (--timeout-seconds).", error.ErrorValue);
         Assert.Equal(CellRunStatus.NotRun, result.Cells[2].Status);
     }
 
@@ -283,8 +209,4 @@ public class NotebookRunnerTests
         }
     }
 
-    private static JsonObject Saved(NotebookRunResult result) =>
-        JsonNode.Parse(Microsoft.DotNet.Interactive.Documents.Jupyter.Notebook.ToJupyterJson(result.Document))!.AsObject();
-
-    private static JsonNode Cell(NotebookRunResult result, int index) => Saved(result)["cells"]![index]!;
 }
