@@ -17,10 +17,14 @@ public static class TrainCommand
         var steps = new Option<int?>("--steps") { Description = "override the preset's number of steps" };
         var batch = new Option<int?>("--batch-size") { Description = "override the preset's batch size" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint" };
+        var init = new Option<string?>("--init")
+        {
+            Description = "fine-tune: start from these weights (a .ckpt, weights/NETWORK-PRESET.ckpt or a PyTorch .pth of the same network) instead of a fresh network",
+        };
         var device = CommonOptions.Device();
         var command = new Command("train", "Train a network on sharp images blurred on the fly (Algorithm 1); writes a run folder with options, log, checkpoints.")
         {
-            model, preset, data, output, steps, batch, resume, device,
+            model, preset, data, output, steps, batch, resume, init, device,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -28,7 +32,7 @@ public static class TrainCommand
             if (parse.GetValue(resume) is { } runFolder)
             {
                 // a resumed run continues with its stored options (options.json): other options would silently be ignored
-                var given = new Option[] { model, preset, data, output, steps, batch }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
+                var given = new Option[] { model, preset, data, output, steps, batch, init }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
                 if (given.Length > 0)
                     throw new MedDeblurException($"--resume continues the run with the options stored in {Path.Combine(runFolder, "options.json")}; " +
                                                  $"{string.Join(", ", given)} cannot be combined with it (start a new run with --output to change them)");
@@ -43,7 +47,8 @@ public static class TrainCommand
                     Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch),
                 });
                 string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{options.Model}-{options.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
-                trainer = Trainer.Start(options, folder);
+                trainer = Trainer.Start(options, folder, parse.GetValue(init));
+                foreach (var note in trainer.Notes) Console.Error.WriteLine($"note: {note}");
             }
             using (trainer)
             using (var signals = new SignalCancellation("saving a checkpoint after this step ..."))

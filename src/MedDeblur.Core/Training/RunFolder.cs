@@ -106,6 +106,9 @@ public sealed class RunFolder
     /// <summary>Machine, backend and source-revision description.</summary>
     public string EnvironmentPath => Path.Combine(Root, "environment.json");
 
+    /// <summary>Where a fine-tuned run records the weights it started from (<c>initial-weights.json</c>).</summary>
+    public string InitialWeightsPath => Path.Combine(Root, "initial-weights.json");
+
     /// <summary>One JSON object per logged step.</summary>
     public string LogPath => Path.Combine(Root, "log.jsonl");
 

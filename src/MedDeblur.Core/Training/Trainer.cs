@@ -87,7 +87,7 @@ public sealed class Trainer : IDisposable
     private int step;
     private double cpuSecondsBefore;
 
-    private Trainer(RunOptions options, RunFolder folder, string? resumeFrom)
+    private Trainer(RunOptions options, RunFolder folder, string? resumeFrom, string? initialWeights = null)
     {
         this.options = options.Validate();
         this.folder = folder;
@@ -108,11 +108,42 @@ public sealed class Trainer : IDisposable
             step = header.Step;
             bestPsnr = header.BestValidationPsnr;
         }
+        else if (initialWeights is not null)
+        {
+            StartFrom(initialWeights);
+        }
+    }
+
+    /// <summary>Copies the weights of <paramref name="path"/> (a kit checkpoint, shipped weights or a PyTorch state dict)
+    /// into the network; the optimizer and the schedule start afresh. The file must hold this run's network.</summary>
+    private void StartFrom(string path)
+    {
+        var (source, header) = Checkpoint.LoadNetwork(path);
+        using (source)
+        {
+            if (header.Model != options.Model)
+                throw new MedDeblurException($"{Path.GetFullPath(path)} holds a {header.Model} network; this run trains {options.Model}");
+            var mine = network.state_dict();
+            var theirs = source.state_dict();
+            var differing = mine.Where(p => !theirs.TryGetValue(p.Key, out var t) || !t.shape.SequenceEqual(p.Value.shape)).Select(p => p.Key)
+                .Concat(theirs.Keys.Where(k => !mine.ContainsKey(k))).ToArray();
+            if (differing.Length > 0)
+                throw new MedDeblurException($"{Path.GetFullPath(path)} holds {header.Model} with other network options than this run's preset " +
+                                             $"({differing.Length} tensors differ, e.g. {differing[0]}): fine-tuning needs the same widths and blocks");
+            using (torch.no_grad())
+                foreach (var (name, tensor) in mine) tensor.copy_(theirs[name]);
+        }
+        notes.Add($"started from the weights of {Path.GetFullPath(path)} ({header.Model}, step {header.Step})");
     }
 
     /// <summary>Starts a new run in <paramref name="runFolder"/>. A folder whose run has a checkpoint is refused (resume
     /// it instead); a run that stopped before its first checkpoint is replaced (options written atomically).</summary>
-    public static Trainer Start(RunOptions options, string runFolder)
+    /// <param name="options">The run's options.</param>
+    /// <param name="runFolder">The run folder.</param>
+    /// <param name="initialWeights">Fine-tuning: start from the weights of this checkpoint, shipped weights file or PyTorch
+    /// state dict (same network as <paramref name="options"/>) instead of a fresh initialisation; recorded with its
+    /// SHA-256 in <see cref="RunFolder.InitialWeightsPath"/>.</param>
+    public static Trainer Start(RunOptions options, string runFolder, string? initialWeights = null)
     {
         bool existed = Directory.Exists(runFolder);
         var folder = new RunFolder(runFolder);
@@ -120,7 +151,8 @@ public sealed class Trainer : IDisposable
         Trainer trainer;
         try
         {
-            trainer = new Trainer(options, folder, null); // opens the dataset first, so a bad data root leaves no half-made run folder
+            // opens the dataset and the initial weights first, so a bad data root or weights file leaves no half-made run folder
+            trainer = new Trainer(options, folder, null, initialWeights);
         }
         catch
         {
@@ -129,6 +161,17 @@ public sealed class Trainer : IDisposable
         }
         AtomicFile.WriteAllText(folder.OptionsPath, options.ToJson());
         folder.WriteEnvironment(options.Device);
+        if (initialWeights is not null)
+        {
+            using var stream = File.OpenRead(initialWeights);
+            var record = new System.Text.Json.Nodes.JsonObject
+            {
+                ["path"] = Path.GetFullPath(initialWeights),
+                ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)),
+            };
+            AtomicFile.WriteAllText(folder.InitialWeightsPath, record.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        }
+        else if (File.Exists(folder.InitialWeightsPath)) File.Delete(folder.InitialWeightsPath); // from a replaced run that never checkpointed
         return trainer;
     }
 

@@ -203,4 +203,38 @@ public sealed class TrainerTests : TempFolderTest
         Assert.Equal(4, log.Count(r => (string?)r["kind"] == "train"));
         Assert.Equal(2, log.Count(r => (string?)r["kind"] == "validation"));
     }
+
+    [Fact]
+    public void Fine_tuning_starts_from_the_given_weights_records_them_and_refuses_another_network()
+    {
+        var options = TrainingFixture.Smoke(steps: 2);
+        string weights;
+        using (var source = Trainer.Start(options, Folder("source"))) weights = source.Run().LastCheckpoint;
+
+        using (var tuned = Trainer.Start(options, Folder("tuned"), weights))
+        using (var fresh = Trainer.Start(options, Folder("fresh")))
+        {
+            var (trained, _) = Checkpoint.LoadNetwork(weights);
+            using (trained)
+            {
+                var expected = trained.state_dict();
+                foreach (var (name, tensor) in tuned.Network.state_dict())
+                    Assert.True(tensor.allclose(expected[name], rtol: 0, atol: 0), $"{name} was not taken from {weights}");
+                Assert.Contains(fresh.Network.state_dict(), p => !p.Value.allclose(expected[p.Key], rtol: 0, atol: 0)); // two steps changed the weights
+            }
+            Assert.Equal(0, tuned.Step);
+            Assert.Contains(tuned.Notes, n => n.Contains(weights, StringComparison.Ordinal));
+            var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder("tuned"), "initial-weights.json"))).RootElement;
+            Assert.Equal(weights, record.GetProperty("path").GetString());
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(weights))), record.GetProperty("sha256").GetString());
+            Assert.False(File.Exists(Path.Combine(Folder("fresh"), "initial-weights.json")));
+        }
+
+        var otherModel = Assert.Throws<MedDeblurException>(() => Trainer.Start(options with { Model = "srn" }, Folder("srn"), weights));
+        Assert.Equal($"{weights} holds a meddeblur network; this run trains srn", otherModel.Message);
+        var wider = options with { Network = options.Network with { Widths = [.. options.Network.Widths.Select(w => 2 * w)] } };
+        var otherWidths = Assert.Throws<MedDeblurException>(() => Trainer.Start(wider, Folder("wider"), weights));
+        Assert.StartsWith($"{weights} holds meddeblur with other network options than this run's preset", otherWidths.Message);
+        Assert.False(Directory.Exists(Folder("srn")) || Directory.Exists(Folder("wider")), "a refused start leaves no run folder");
+    }
 }
