@@ -103,9 +103,9 @@ public sealed record NetworkOptions
     public DataRange DataRange { get; init; } = DataRange.MinusOneToOne;
 
     /// <summary>
-    /// Not in the paper (scale-recurrent networks only): every scale's output is its blurred input plus the network's
-    /// output, whose last convolution starts at zero, so training starts from the identity and the bounded head (tanh) is
-    /// dropped. Official: false. docs/training.md measures it for the reduced-width presets.
+    /// Not in the paper (the scale-recurrent networks and TEMImageNet): every scale's output is its blurred input plus the
+    /// network's output, whose last layer starts at zero, so training starts from the identity and the bounded head (tanh
+    /// or sigmoid) is dropped. Official: false. docs/training.md measures it for the reduced-width presets.
     /// </summary>
     public bool GlobalResidual { get; init; }
 

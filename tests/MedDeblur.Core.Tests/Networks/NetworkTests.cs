@@ -277,10 +277,11 @@ public class NetworkTests
     }
 
     [Theory]
-    [InlineData("meddeblur")]
-    [InlineData("meddeblur-base")]
-    [InlineData("srn")]
-    public void A_global_residual_network_starts_as_the_identity_and_still_learns(string name)
+    [InlineData("meddeblur", "outblock.conv.0.weight")]
+    [InlineData("meddeblur-base", "outblock.conv.0.weight")]
+    [InlineData("srn", "outblock.conv.0.weight")]
+    [InlineData("temimagenet", "bn9.weight")]
+    public void A_global_residual_network_starts_as_the_identity_and_still_learns(string name, string lastLayer)
     {
         using var net = NetworkRegistry.Create(name, TestImages.Smoke with { GlobalResidual = true }, seed: 3);
         using var x = TestImages.Random(5, 2, 3, 32, 48);
@@ -289,7 +290,7 @@ public class NetworkTests
         using var target = x.flip(3);
         using var loss = nn.functional.l1_loss(scales[0], target);
         loss.backward();
-        var outGradient = net.named_parameters().Single(p => p.name == "outblock.conv.0.weight").parameter.grad;
+        var outGradient = net.named_parameters().Single(p => p.name == lastLayer).parameter.grad;
         Assert.NotNull(outGradient);
         Assert.True(outGradient.abs().sum().item<float>() > 0, "the zero-initialised last layer receives a gradient");
     }

@@ -15,7 +15,10 @@ namespace MedDeblur.Networks.Baselines;
 /// concatenation, a last 1x1 conv, ReLU, BN and sigmoid; field names (<c>conv1_1</c>, <c>bn4_out</c>, ...) as released.
 /// Differences: 3 input/output channels instead of 1 (the kit's networks are RGB); the released class also defines a
 /// <c>bn9_3</c> that its forward never uses (2 parameters per channel), which is left out so every parameter trains;
-/// the bounded head follows the data range (sigmoid in [0, 1] as released, tanh in [-1, 1]).
+/// the bounded head follows the data range (sigmoid in [0, 1] as released, tanh in [-1, 1]). With
+/// <see cref="NetworkOptions.GlobalResidual"/> (the quick preset) the output is the input plus the last batch norm's
+/// output, unbounded, and that batch norm starts at zero: the network starts as the identity, as the scale-recurrent
+/// networks do with the option (docs/training.md).
 /// Parameters: 1,743,817 here; the released single-channel class has 1,742,533 (1,742,531 without <c>bn9_3</c>); the
 /// paper states no count. Initialisation: PyTorch defaults (the released <c>_initialize_weights</c> call is commented out).
 /// Sizes: features <c>Baselines.Width(64)</c>, doubled per level; the depth is fixed.
@@ -71,8 +74,18 @@ public sealed class TemImageNetwork : DeblurNetwork
     /// <summary>4: two 2x2 max-pooling steps.</summary>
     public override int SizeMultiple => 4;
 
-    /// <summary>PyTorch default initialisation of every layer.</summary>
-    public override void ResetParameters(Generator generator) => WeightInit.PyTorchDefaults(this, generator);
+    /// <summary>PyTorch default initialisation of every layer; with <see cref="NetworkOptions.GlobalResidual"/> the last
+    /// batch norm's scale and shift start at zero, so the network starts as the identity.</summary>
+    public override void ResetParameters(Generator generator)
+    {
+        WeightInit.PyTorchDefaults(this, generator);
+        if (!Options.GlobalResidual) return;
+        using (no_grad())
+        {
+            bn9.weight!.zero_();
+            bn9.bias!.zero_();
+        }
+    }
 
     /// <inheritdoc />
     protected override IReadOnlyList<Tensor> ForwardCore(IReadOnlyList<Tensor> pyramid)
@@ -86,7 +99,8 @@ public sealed class TemImageNetwork : DeblurNetwork
         up = bn7.call(upconv7.call(Upsample(up)));
         up = bn7_out.call(cat([x1, up], 1));
         up = Relu(conv9_3.call(Relu(bn9_2.call(conv9_2.call(Relu(bn9_1.call(conv9_1.call(up))))))));
-        return [Options.DataRange.Squash(bn9.call(up))];
+        // global residual (reduced-width presets): output = input + the last batch norm, unbounded, as in ScaleRecurrentNetwork
+        return [Options.GlobalResidual ? pyramid[0] + bn9.call(up) : Options.DataRange.Squash(bn9.call(up))];
     }
 
     private static Tensor Relu(Tensor x) => functional.relu(x);
