@@ -51,6 +51,12 @@ public static class CommonOptions
         return option;
     }
 
+    /// <summary><c>--self-ensemble</c>: restore each image as the mean of its 8 flipped and rotated views.</summary>
+    public static Option<bool> SelfEnsemble() => new("--self-ensemble")
+    {
+        Description = "restore each image as the mean of the network's outputs on its 8 flips and quarter turns (8x the time; docs/training.md)",
+    };
+
     /// <summary><c>--json</c>: machine-readable output on stdout.</summary>
     public static Option<bool> Json() => new("--json") { Description = "print JSON instead of text" };
 }

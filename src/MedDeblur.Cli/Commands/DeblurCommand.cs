@@ -18,13 +18,14 @@ public static class DeblurCommand
         var input = new Option<string>("--input", "-i") { Description = "an image, a folder (recursive) or a glob such as 'scans/**/*.tif'", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "output folder (mirrors the input's relative paths; PNG/TIFF keep their name, other formats get .png appended: a.jpg -> a.jpg.png; never overwrites an input)", Required = true }.FolderOnly();
         var tile = new Option<int>("--tile") { Description = "tile size for large images (memory is bounded by the tile)", DefaultValueFactory = _ => 512 };
+        var selfEnsemble = CommonOptions.SelfEnsemble();
         var overlap = new Option<int>("--overlap") { Description = "overlap between tiles, cross-faded", DefaultValueFactory = _ => 64 };
         var shard = new Option<string>("--shard") { Description = "process only shard i of n (0-based 'i/n'), for cluster job arrays", DefaultValueFactory = _ => "0/1" };
         var maxPixels = CommonOptions.MaxPixels();
         var device = CommonOptions.Device();
         var command = new Command("deblur", "Deblur images with a trained network; keeps bit depth, channels and alpha; skips finished outputs.")
         {
-            checkpoint, input, output, tile, overlap, shard, maxPixels, device,
+            checkpoint, input, output, tile, overlap, selfEnsemble, shard, maxPixels, device,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -38,7 +39,7 @@ public static class DeblurCommand
                 if (header.Integrity == FileIntegrity.NoChecksum)
                     Console.Error.WriteLine($"note: {given} has no checksum (written by an older version): loaded without an integrity check");
                 var deblurrer = new Deblurrer(network, TorchRuntime.ResolveDevice(parse.GetValue(device)!),
-                    new TileOptions { TileSize = parse.GetValue(tile), Overlap = parse.GetValue(overlap) });
+                    new TileOptions { TileSize = parse.GetValue(tile), Overlap = parse.GetValue(overlap) }, parse.GetValue(selfEnsemble));
                 var mine = files.Count(f => part.Contains(f.RelativePath));
                 string origin = header.Format == PyTorchStateDict.FormatName ? $"PyTorch file, step {header.Step}" : $"step {header.Step}";
                 Console.Error.WriteLine($"{header.Model} ({origin}); shard {part.Index}/{part.Count}: {mine} of {files.Count} file(s)");

@@ -23,10 +23,11 @@ public static class EvaluateCommand
         var conventions = new Option<string>("--conventions") { Description = "metric conventions: paper or literature (docs/metrics.md)", DefaultValueFactory = _ => "paper" };
         var kernelSeed = new Option<long>("--kernel-seed") { Description = "seed of the fixed kernels (keep the default to compare with other runs)", DefaultValueFactory = _ => 2023 };
         var preset = new Option<string?>("--preset") { Description = "take the blur settings from this preset instead of the first checkpoint" };
+        var selfEnsemble = CommonOptions.SelfEnsemble();
         var device = CommonOptions.Device();
         var command = new Command("evaluate", "Evaluate checkpoints per modality with fixed kernels (the paper's Table 2): per-image CSV, Markdown/CSV table.")
         {
-            checkpoints, data, split, output, oracles, conventions, kernelSeed, preset, device,
+            checkpoints, data, split, output, oracles, conventions, kernelSeed, preset, selfEnsemble, device,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -35,7 +36,8 @@ public static class EvaluateCommand
             RunOptions? first = null;
             foreach (var path in paths)
             {
-                var header = methods.AddNetwork(path, paths.Length == 1 ? null : name => $"{name} ({Path.GetFileName(path)})");
+                bool ensemble = parse.GetValue(selfEnsemble);
+                var header = methods.AddNetwork(path, name => (ensemble ? $"{name} x8" : name) + (paths.Length == 1 ? "" : $" ({Path.GetFileName(path)})"), selfEnsemble: ensemble);
                 first ??= RunOptions.Parse(header.Options.ToJsonString(), path);
             }
             if (parse.GetValue(oracles)) methods.AddOracles();

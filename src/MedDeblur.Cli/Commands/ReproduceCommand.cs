@@ -18,16 +18,19 @@ public static class ReproduceCommand
         {
             Description = "train every network from scratch instead of using the shipped weights (weights/; default output runs/reproduce-<preset>-scratch)",
         };
+        var selfEnsemble = CommonOptions.SelfEnsemble();
         var command = new Command("reproduce", "Reproduce the paper's experiments: Tables 2, 3, 4, Figures 4, 5, 8, 9 and a self-contained report.html.")
         {
-            preset, data, output, device, train,
+            preset, data, output, device, train, selfEnsemble,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = RunFolder.ReadOptions(parse.GetValue(preset)!, new RunOverrides { Device = parse.GetValue(device), DataRoot = parse.GetValue(data) });
             bool scratch = parse.GetValue(train);
             if (scratch) options = options with { Reproduce = options.Reproduce with { UseShippedWeights = false } };
-            string folder = parse.GetValue(output) ?? Path.Combine("runs", $"reproduce-{options.Name}{(scratch ? "-scratch" : "")}");
+            if (parse.GetValue(selfEnsemble)) options = options with { Evaluation = options.Evaluation with { SelfEnsemble = true } };
+            string folder = parse.GetValue(output) ?? Path.Combine("runs",
+                $"reproduce-{options.Name}{(scratch ? "-scratch" : "")}{(options.Evaluation.SelfEnsemble ? "-x8" : "")}");
             using var signals = new SignalCancellation("stopping after this step (checkpoint saved; run again to continue)");
             string stage = "";
             try

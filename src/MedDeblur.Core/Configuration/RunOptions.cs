@@ -142,6 +142,10 @@ public sealed record EvaluationOptions
 
     /// <summary>Iterations of the Richardson-Lucy oracle row.</summary>
     public int RichardsonLucyIterations { get; init; } = 30;
+
+    /// <summary>Restore each test image as the mean of the network's outputs on its 8 flips and quarter turns (the
+    /// geometric self-ensemble; 8x the inference time, not part of the paper's protocol).</summary>
+    public bool SelfEnsemble { get; init; }
 }
 
 /// <summary>The <c>reproduce</c> section: which networks the pipeline trains and how Table 4 is measured.</summary>

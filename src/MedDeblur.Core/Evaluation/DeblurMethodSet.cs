@@ -29,9 +29,10 @@ public sealed class DeblurMethodSet : IDisposable
     /// <summary>
     /// Loads the network of <paramref name="checkpoint"/> (a kit checkpoint or PyTorch weights) as a row labelled with the
     /// registry's display name, or what <paramref name="label"/> makes of it; tiled as <paramref name="tiles"/> (default:
-    /// as the checkpoint's own options say). Returns the checkpoint's header.
+    /// as the checkpoint's own options say), restoring each image as the mean of its 8 flipped and rotated views when
+    /// <paramref name="selfEnsemble"/> is set. Returns the checkpoint's header.
     /// </summary>
-    public CheckpointHeader AddNetwork(string checkpoint, Func<string, string>? label = null, TileOptions? tiles = null)
+    public CheckpointHeader AddNetwork(string checkpoint, Func<string, string>? label = null, TileOptions? tiles = null, bool selfEnsemble = false)
     {
         var (network, header) = Checkpoint.LoadNetwork(checkpoint);
         networks.Add(network);
@@ -41,7 +42,7 @@ public sealed class DeblurMethodSet : IDisposable
             tiles = new TileOptions { TileSize = evaluation.TileSize, Overlap = evaluation.TileOverlap };
         }
         string name = NetworkRegistry.DisplayName(header.Model);
-        methods.Add(new NetworkMethod(label?.Invoke(name) ?? name, new Deblurrer(network, device, tiles)));
+        methods.Add(new NetworkMethod(label?.Invoke(name) ?? name, new Deblurrer(network, device, tiles, selfEnsemble)));
         return header;
     }
 

@@ -56,6 +56,8 @@ public static class EvaluateStage
     /// <summary>Stage name (record <c>stages/evaluate.json</c>).</summary>
     public const string Name = "evaluate";
 
+    private const string SelfEnsembleNote = "Every network's restoration is the mean of its outputs on the image's 8 flips and quarter turns (geometric self-ensemble, evaluation.selfEnsemble; the paper evaluates one pass).";
+
     /// <summary>Evaluates (or reuses the evaluation of) the trained networks.</summary>
     public static EvaluationOutput Run(StageContext context, IReadOnlyList<TrainingResult> trainings) =>
         StageRecords.RunOrReuse(context, Name, TrainStage.Hash(context), () =>
@@ -77,12 +79,14 @@ public static class EvaluateStage
             var table2 = evaluation.Subset([.. comparisonColumns, .. oracles]).ComparisonTable(
                 $"Table 2. Objective comparison on the test split ({test.Count} images; mean per modality, Average = mean of modality means)");
             if (BudgetNote(trainings, options.Reproduce.Comparison) is { } comparisonNote) table2.Notes.Add(comparisonNote);
+            if (options.Evaluation.SelfEnsemble) table2.Notes.Add(SelfEnsembleNote);
             table2.Save(folder.File("tables"), "table2_comparison");
             var ablation = options.Reproduce.Ablation.Select(NetworkRegistry.Describe).ToArray();
             var table3 = evaluation.Subset(ablation.Select(n => n.DisplayName).ToArray()).AverageTable(
                 "Table 3. Ablation: contribution of the scale-recurrent design and of RD-SAM (mean of modality means on the test split)",
                 ablation.ToDictionary(n => n.DisplayName, n => n.AblationNote ?? n.Description));
             if (BudgetNote(trainings, options.Reproduce.Ablation) is { } ablationNote) table3.Notes.Add(ablationNote);
+            if (options.Evaluation.SelfEnsemble) table3.Notes.Add(SelfEnsembleNote);
             table3.Save(folder.File("tables"), "table3_ablation");
 
             var ablationColumns = new[] { "Blurry input" }.Concat(ablation.Select(n => n.DisplayName)).ToArray();

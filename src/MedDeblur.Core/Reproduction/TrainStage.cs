@@ -124,8 +124,8 @@ public static class TrainStage
         return training.BestCheckpoint ?? training.LastCheckpoint;
     }
 
-    /// <summary>The trained networks of <paramref name="models"/> as evaluation rows after the blurry input, tiled as the
-    /// options say.</summary>
+    /// <summary>The trained networks of <paramref name="models"/> as evaluation rows after the blurry input, tiled (and
+    /// self-ensembled) as the options say.</summary>
     public static DeblurMethodSet Methods(StageContext context, IReadOnlyList<TrainingResult> trainings, IEnumerable<string> models)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -134,7 +134,7 @@ public static class TrainStage
         var methods = new DeblurMethodSet(TorchRuntime.ResolveDevice(context.Options.Device));
         try
         {
-            foreach (var model in models) methods.AddNetwork(Checkpoint(trainings.First(t => t.Model == model)), tiles: tiles);
+            foreach (var model in models) methods.AddNetwork(Checkpoint(trainings.First(t => t.Model == model)), tiles: tiles, selfEnsemble: evaluation.SelfEnsemble);
             if (evaluation.Oracles) methods.AddOracles(evaluation.RichardsonLucyIterations);
         }
         catch
