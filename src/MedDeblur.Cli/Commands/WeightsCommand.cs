@@ -6,7 +6,7 @@ namespace MedDeblur.Cli.Commands;
 
 /// <summary>
 /// <c>meddeblur weights</c>: lists the shipped weights (<c>weights/</c>) and checks each file's SHA-256 against its
-/// manifest; <c>meddeblur weights export RUN [--to DIR]</c> makes a shipped entry from a finished training run.
+/// manifest; <c>meddeblur weights export RUN [--to DIR] [--as PRESET]</c> makes a shipped entry from a finished training run.
 /// </summary>
 public static class WeightsCommand
 {
@@ -34,12 +34,13 @@ public static class WeightsCommand
 
         var run = new Argument<string>("run") { Description = "a training run folder (its best checkpoint is exported)" };
         var to = new Option<string?>("--to") { Description = "destination folder (default: the kit's weights/)" };
-        var export = new Command("export", "Export a training run's best checkpoint (without optimizer state) and its manifest to the weights folder.") { run, to };
+        var asPreset = new Option<string?>("--as") { Description = "ship it as this preset's weights (a fine-tuning run with its own recipe file; its network and blur must be the preset's)" };
+        var export = new Command("export", "Export a training run's best checkpoint (without optimizer state) and its manifest to the weights folder.") { run, to, asPreset };
         export.SetAction(parse => CliRunner.Run(() =>
         {
             string destination = parse.GetValue(to) ?? ShippedWeights.Root
                 ?? throw new MedDeblurException("no weights/ folder was found above the current directory: give --to DIR");
-            var (path, m) = ShippedWeights.Export(parse.GetValue(run)!, destination);
+            var (path, m) = ShippedWeights.Export(parse.GetValue(run)!, destination, parse.GetValue(asPreset));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFullPath(path)}: {m.Network} ({m.Preset}) step {m.Step}, {m.Bytes / 1024.0:0} KiB, SHA-256 {m.Sha256}"));
         }));

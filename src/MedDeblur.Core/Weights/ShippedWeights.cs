@@ -111,13 +111,26 @@ public static class ShippedWeights
     /// Makes a shipped entry from a training run: its best checkpoint (model selection on the validation split; the latest
     /// when the run has no validation) is written without optimizer state as <c>NETWORK-PRESET.ckpt</c> in
     /// <paramref name="destination"/>, with its manifest (steps, CPU time, data, machine, commit, validation curve,
-    /// SHA-256). Both files are written atomically.
+    /// SHA-256). Both files are written atomically. With <paramref name="preset"/> the entry is shipped as that preset's
+    /// (e.g. a fine-tuning run of its own recipe that continues <c>quick</c>); the run's network and blur options must be
+    /// the preset's. A run fine-tuned from shipped weights (<c>train --init</c>) records them, and its CPU time includes
+    /// theirs.
     /// </summary>
-    public static (string ManifestPath, WeightsManifest Manifest) Export(string runFolder, string destination)
+    public static (string ManifestPath, WeightsManifest Manifest) Export(string runFolder, string destination, string? preset = null)
     {
         var folder = new RunFolder(runFolder);
         var options = folder.ReadOptions();
+        if (preset is not null && preset != options.Name)
+        {
+            var wanted = Presets.Load(preset).ToJsonObject();
+            var trained = options.ToJsonObject();
+            foreach (string section in new[] { "network", "blur" })
+                if (!JsonNode.DeepEquals(trained[section], wanted[section]))
+                    throw new MedDeblurException($"{folder.Root} trained with other {section} options than the '{preset}' preset: it cannot be shipped as {preset}");
+            options = options with { Name = preset };
+        }
         string source = folder.TrainedCheckpoint() ?? throw new MedDeblurException($"{folder.Root} has no checkpoint to export");
+        var initial = InitialWeightsOf(folder, destination);
         var log = File.Exists(folder.LogPath) ? JsonlLog.Read(folder.LogPath) : [];
         var environment = File.Exists(folder.EnvironmentPath) ? JsonNode.Parse(File.ReadAllText(folder.EnvironmentPath)) as JsonObject : null;
 
@@ -144,7 +157,8 @@ public static class ShippedWeights
             Bytes = new FileInfo(weightsPath).Length,
             Step = header.Step,
             TrainedSteps = log.Select(r => (int?)r["step"]).Max() ?? header.Step,
-            CpuMinutes = Math.Round(cpu / 60, 3),
+            CpuMinutes = Math.Round(cpu / 60 + (initial?.CpuMinutes ?? 0), 3),
+            FineTunedFrom = initial,
             Data = File.Exists(splits) ? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(dataRoot))} (splits.csv SHA-256 {Sha256(splits)[..16]})" : dataRoot,
             TrainedOn = environment is null ? null : $"{(string?)environment["cpu"]}, {(int?)environment["threads"]} threads, {(string?)environment["convolution"]}",
             Commit = (string?)environment?["gitCommit"],
@@ -156,6 +170,18 @@ public static class ShippedWeights
         string manifestPath = Path.Combine(destination, name + ".json");
         AtomicFile.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, JsonDefaults.Indented));
         return (manifestPath, manifest);
+    }
+
+    /// <summary>The weights a run was fine-tuned from (its <c>initial-weights.json</c>), with the CPU time and step of the
+    /// shipped entry in <paramref name="destination"/> that has the same SHA-256, when there is one.</summary>
+    private static InitialWeights? InitialWeightsOf(RunFolder folder, string destination)
+    {
+        if (!File.Exists(folder.InitialWeightsPath)) return null;
+        var record = JsonNode.Parse(File.ReadAllText(folder.InitialWeightsPath)) as JsonObject
+            ?? throw new MedDeblurException($"{folder.InitialWeightsPath} is not a JSON object");
+        string path = (string?)record["path"] ?? "", sha = (string?)record["sha256"] ?? "";
+        var shipped = Directory.Exists(destination) ? List(destination).Select(e => e.Manifest).FirstOrDefault(m => m.Sha256 == sha) : null;
+        return new InitialWeights(Path.GetFileName(path), sha, shipped?.CpuMinutes, shipped?.Step);
     }
 
     /// <summary>The run's log relative to the weights folder (forward slashes), or null when it lies outside it.</summary>

@@ -9,6 +9,14 @@ namespace MedDeblur.Weights;
 /// <param name="Gain">Mean validation PSNR gain over the blurry input (dB).</param>
 public sealed record ValidationPoint(int Step, double CpuMinutes, double Psnr, double Gain);
 
+/// <summary>The weights a shipped run was fine-tuned from (<c>train --init</c>).</summary>
+/// <param name="File">The file's name.</param>
+/// <param name="Sha256">Its SHA-256.</param>
+/// <param name="CpuMinutes">Its own training CPU time when it was a shipped entry with a manifest (included in the
+/// manifest's <see cref="WeightsManifest.CpuMinutes"/>).</param>
+/// <param name="Step">Its training step, when known.</param>
+public sealed record InitialWeights(string File, string Sha256, double? CpuMinutes, int? Step);
+
 /// <summary>
 /// What a shipped weights file is (<c>weights/NAME.json</c> beside <c>weights/NAME.ckpt</c>): the network and preset it
 /// was trained as, on which data, for how long, on which machine and commit, its validation curve, and the SHA-256 of the
@@ -37,8 +45,12 @@ public sealed record WeightsManifest
     /// <summary>Steps the run trained in total.</summary>
     public required int TrainedSteps { get; init; }
 
-    /// <summary>Training CPU time of the whole run (minutes, all threads).</summary>
+    /// <summary>Training CPU time of the whole run (minutes, all threads), plus that of the weights it was fine-tuned
+    /// from (<see cref="FineTunedFrom"/>) when their manifest records it.</summary>
     public required double CpuMinutes { get; init; }
+
+    /// <summary>The weights the run started from (<c>train --init</c>); null for a run from a fresh network.</summary>
+    public InitialWeights? FineTunedFrom { get; init; }
 
     /// <summary>The training data: dataset folder name and the split file's SHA-256 when it has one.</summary>
     public required string Data { get; init; }

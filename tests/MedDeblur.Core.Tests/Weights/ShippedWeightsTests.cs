@@ -82,6 +82,27 @@ public sealed class ShippedWeightsTests(ExportedRunFixture shared) : TempFolderT
     }
 
     [Fact]
+    public void A_fine_tuned_run_ships_as_its_base_preset_and_records_the_weights_it_started_from()
+    {
+        var (_, weights, _, first) = TrainAndExport();
+        string start = Path.Combine(weights, first.File);
+        var recipe = TrainingFixture.Smoke(steps: 2, validateEvery: 2, learningRate: 1e-4) with { Name = "smoke-continued" };
+        string tuned = Path.Combine(Temp, "tuned");
+        using (var trainer = Trainer.Start(recipe, tuned, start)) trainer.Run();
+
+        var (manifestPath, m) = ShippedWeights.Export(tuned, weights, preset: "smoke");
+        Assert.Equal(Path.Combine(weights, "meddeblur-smoke.json"), manifestPath); // replaces the entry it started from
+        Assert.Equal(("smoke", "meddeblur-smoke.ckpt"), (m.Preset, m.File));
+        Assert.Equal(new InitialWeights("meddeblur-smoke.ckpt", first.Sha256, first.CpuMinutes, first.Step), m.FineTunedFrom);
+        double own = (double)JsonlLog.Read(Path.Combine(tuned, "log.jsonl")).Last(r => r["cpuSeconds"] is not null)["cpuSeconds"]! / 60;
+        Assert.Equal(first.CpuMinutes + own, m.CpuMinutes, 2);
+        Assert.Null(first.FineTunedFrom);
+
+        var e = Assert.Throws<MedDeblurException>(() => ShippedWeights.Export(tuned, weights, preset: "quick"));
+        Assert.Equal($"{Path.GetFullPath(tuned)} trained with other network options than the 'quick' preset: it cannot be shipped as quick", e.Message);
+    }
+
+    [Fact]
     public void The_repositorys_shipped_weights_match_their_manifests()
     {
         var entries = ShippedWeights.List(Path.Combine(Fixture.RepositoryRoot(), "weights"));
