@@ -68,7 +68,7 @@ public sealed class Deblurrer
     {
         using var scope = NewDisposeScope();
         var sum = zeros_like(batch);
-        foreach (bool flip in (bool[])[false, true])
+        foreach (bool flip in new[] { false, true })
             for (int turns = 0; turns < 4; turns++)
             {
                 using var view = NewDisposeScope();

@@ -45,14 +45,15 @@ public sealed class DeblurredFolder : IHtmlDisplayable
 
     /// <summary>
     /// Deblurs every image of <paramref name="input"/> into <paramref name="outputFolder"/> with <paramref name="network"/>
-    /// on <paramref name="device"/>, tile by tile (<see cref="BatchDeblur.Run"/>).
+    /// on <paramref name="device"/>, tile by tile (<see cref="BatchDeblur.Run"/>), each image as the mean of its 8 flipped
+    /// and rotated views when <paramref name="selfEnsemble"/> is set.
     /// </summary>
-    public static DeblurredFolder Run(DeblurNetwork network, string input, string outputFolder, int tile = 512, int overlap = 64, string device = "auto")
+    public static DeblurredFolder Run(DeblurNetwork network, string input, string outputFolder, int tile = 512, int overlap = 64, string device = "auto", bool selfEnsemble = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrWhiteSpace(input);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
-        var deblurrer = new Deblurrer(network, TorchRuntime.ResolveDevice(device), new TileOptions { TileSize = tile, Overlap = overlap });
+        var deblurrer = new Deblurrer(network, TorchRuntime.ResolveDevice(device), new TileOptions { TileSize = tile, Overlap = overlap }, selfEnsemble);
         string full = Path.GetFullPath(outputFolder);
         return new DeblurredFolder(full, BatchDeblur.Run(ImageFiles.Resolve(input), full, deblurrer));
     }
