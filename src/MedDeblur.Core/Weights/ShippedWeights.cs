@@ -113,7 +113,7 @@ public static class ShippedWeights
     /// <paramref name="destination"/>, with its manifest (steps, CPU time, data, machine, commit, validation curve,
     /// SHA-256). Both files are written atomically. With <paramref name="preset"/> the entry is shipped as that preset's
     /// (e.g. a fine-tuning run of its own recipe that continues <c>quick</c>); the run's network and blur options must be
-    /// the preset's. A run fine-tuned from shipped weights (<c>train --init</c>) records them, and its CPU time includes
+    /// the preset's. A run fine-tuned from shipped weights records them, and its CPU time includes
     /// theirs.
     /// </summary>
     public static (string ManifestPath, WeightsManifest Manifest) Export(string runFolder, string destination, string? preset = null)

@@ -9,7 +9,7 @@ namespace MedDeblur.Weights;
 /// <param name="Gain">Mean validation PSNR gain over the blurry input (dB).</param>
 public sealed record ValidationPoint(int Step, double CpuMinutes, double Psnr, double Gain);
 
-/// <summary>The weights a shipped run was fine-tuned from (<c>train --init</c>).</summary>
+/// <summary>The weights a shipped run was fine-tuned from (its initial weights).</summary>
 /// <param name="File">The file's name.</param>
 /// <param name="Sha256">Its SHA-256.</param>
 /// <param name="CpuMinutes">Its own training CPU time when it was a shipped entry with a manifest (included in the
@@ -49,7 +49,7 @@ public sealed record WeightsManifest
     /// from (<see cref="FineTunedFrom"/>) when their manifest records it.</summary>
     public required double CpuMinutes { get; init; }
 
-    /// <summary>The weights the run started from (<c>train --init</c>); null for a run from a fresh network.</summary>
+    /// <summary>The weights the run started from (fine-tuning); null for a run from a fresh network.</summary>
     public InitialWeights? FineTunedFrom { get; init; }
 
     /// <summary>The training data: dataset folder name and the split file's SHA-256 when it has one.</summary>
