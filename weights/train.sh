@@ -2,6 +2,8 @@
 # Trains the shipped weights (weights/README.md, docs/training.md): each network with the quick preset's recipe and a
 # longer budget, one thread per run (the CPU minutes in the manifests are then comparable), resumable across sessions:
 #   bash weights/train.sh [NETWORK[:STEPS]...]        (default: all seven networks with the budgets below)
+# `meddeblur-restart` continues the exported MedDeblur with a warm restart (weights/recipes/quick-warm-restart.json, the
+# shipped MedDeblur since 2026-12-03; docs/training.md) and ships it as the quick preset's entry.
 # A run lives in weights/training/NETWORK-quick (options, log, environment and its checkpoints); a run that is already
 # there is resumed from its latest checkpoint. A finished run is exported to weights/NETWORK-quick.{ckpt,json}.
 # Sessions here end after 3 hours: commit the run folder (options, log, environment, best.ckpt and the latest
@@ -13,14 +15,19 @@ runs=${MEDDEBLUR_WEIGHT_RUNS:-weights/training}
 cli=${MEDDEBLUR_CLI:-src/MedDeblur.Cli/bin/Release/net10.0/meddeblur}
 [ -x "$cli" ] || dotnet build -c Release src/MedDeblur.Cli -v q
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(meddeblur:4000 srn:3600 meddeblur-sr:4000 meddeblur-base:6500 deepdeblur:4000 dncnn:12000 temimagenet:5000)
+[ ${#jobs[@]} -gt 0 ] || jobs=(meddeblur:4000 meddeblur-restart srn:3600 meddeblur-sr:4000 meddeblur-base:6500 deepdeblur:4000 dncnn:12000 temimagenet:5000)
 mkdir -p "$runs"
 for job in "${jobs[@]}"; do
   net=${job%%:*}; steps=${job#*:}; [ "$steps" != "$job" ] || steps=4000
-  folder="$runs/$net-quick"
-  if ls "$folder/checkpoints"/step-*.ckpt >/dev/null 2>&1; then args=(--resume "$folder")
-  else args=(--model "$net" --preset quick --steps "$steps" --output "$folder"); fi
-  echo "== $net ($steps steps) in $folder"
+  folder="$runs/$net-quick"; export_args=()
+  if [ "$net" = meddeblur-restart ]; then
+    folder="$runs/meddeblur-quick-restart"; export_args=(--as quick)
+    fresh=(--model meddeblur --preset weights/recipes/quick-warm-restart.json --init weights/meddeblur-quick.ckpt --output "$folder")
+  else
+    fresh=(--model "$net" --preset quick --steps "$steps" --output "$folder")
+  fi
+  if ls "$folder/checkpoints"/step-*.ckpt >/dev/null 2>&1; then args=(--resume "$folder"); else args=("${fresh[@]}"); fi
+  echo "== $net in $folder"
   OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "$cli" train "${args[@]}"
-  "$cli" weights export "$folder"
+  "$cli" weights export "$folder" "${export_args[@]}"
 done
