@@ -240,6 +240,16 @@ public sealed record RunOptions
     /// <summary>The options as a JSON object (for checkpoint headers).</summary>
     public JsonObject ToJsonObject() => JsonSerializer.SerializeToNode(this, JsonDefaults.Options)!.AsObject();
 
+    /// <summary>The sections among <paramref name="sections"/> (e.g. <c>network</c>, <c>blur</c>) in which
+    /// <paramref name="other"/> differs from these options.</summary>
+    public IReadOnlyList<string> DifferingSections(RunOptions other, params string[] sections)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var mine = ToJsonObject();
+        var theirs = other.ToJsonObject();
+        return sections.Where(s => !JsonNode.DeepEquals(mine[s], theirs[s])).ToArray();
+    }
+
     /// <summary>Checks every section and throws naming the bad value.</summary>
     public RunOptions Validate()
     {

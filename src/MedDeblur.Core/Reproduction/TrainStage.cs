@@ -39,14 +39,13 @@ public static class TrainStage
         var options = context.Options;
         var shipped = new SortedDictionary<string, (string, WeightsManifest)>(StringComparer.Ordinal);
         if (!options.Reproduce.UseShippedWeights || options.Data.Root is not null) return shipped;
-        var wanted = options.ToJsonObject();
         foreach (var model in Models(context))
         {
             if (ShippedWeights.Find(model, options.Name, context.WeightsFolder) is not { } entry) continue;
             string file = ShippedWeights.Beside(entry.ManifestPath, entry.Manifest.File);
             var header = Training.Checkpoint.ReadHeader(file);
-            var trained = RunOptions.Parse(header.Options.ToJsonString(), file + " (header options)").ToJsonObject();
-            if (header.Model == model && JsonNode.DeepEquals(trained["network"], wanted["network"]) && JsonNode.DeepEquals(trained["blur"], wanted["blur"]))
+            var trained = RunOptions.Parse(header.Options.ToJsonString(), file + " (header options)");
+            if (header.Model == model && trained.DifferingSections(options, "network", "blur").Count == 0)
                 shipped[model] = entry;
         }
         return shipped;

@@ -122,11 +122,8 @@ public static class ShippedWeights
         var options = folder.ReadOptions();
         if (preset is not null && preset != options.Name)
         {
-            var wanted = Presets.Load(preset).ToJsonObject();
-            var trained = options.ToJsonObject();
-            foreach (string section in new[] { "network", "blur" })
-                if (!JsonNode.DeepEquals(trained[section], wanted[section]))
-                    throw new MedDeblurException($"{folder.Root} trained with other {section} options than the '{preset}' preset: it cannot be shipped as {preset}");
+            if (options.DifferingSections(Presets.Load(preset), "network", "blur") is [var section, ..])
+                throw new MedDeblurException($"{folder.Root} trained with other {section} options than the '{preset}' preset: it cannot be shipped as {preset}");
             options = options with { Name = preset };
         }
         string source = folder.TrainedCheckpoint() ?? throw new MedDeblurException($"{folder.Root} has no checkpoint to export");
@@ -177,8 +174,10 @@ public static class ShippedWeights
     private static InitialWeights? InitialWeightsOf(RunFolder folder, string destination)
     {
         if (!File.Exists(folder.InitialWeightsPath)) return null;
-        var record = JsonNode.Parse(File.ReadAllText(folder.InitialWeightsPath)) as JsonObject
-            ?? throw new MedDeblurException($"{folder.InitialWeightsPath} is not a JSON object");
+        JsonObject? record;
+        try { record = JsonNode.Parse(File.ReadAllText(folder.InitialWeightsPath)) as JsonObject; }
+        catch (JsonException e) { throw new MedDeblurException($"{folder.InitialWeightsPath} is not valid JSON: {e.Message}"); }
+        if (record is null) throw new MedDeblurException($"{folder.InitialWeightsPath} is not a JSON object");
         string path = (string?)record["path"] ?? "", sha = (string?)record["sha256"] ?? "";
         var shipped = Directory.Exists(destination) ? List(destination).Select(e => e.Manifest).FirstOrDefault(m => m.Sha256 == sha) : null;
         return new InitialWeights(Path.GetFileName(path), sha, shipped?.CpuMinutes, shipped?.Step);

@@ -100,6 +100,11 @@ public sealed class ShippedWeightsTests(ExportedRunFixture shared) : TempFolderT
 
         var e = Assert.Throws<MedDeblurException>(() => ShippedWeights.Export(tuned, weights, preset: "quick"));
         Assert.Equal($"{Path.GetFullPath(tuned)} trained with other network options than the 'quick' preset: it cannot be shipped as quick", e.Message);
+
+        string record = Path.Combine(tuned, "initial-weights.json");
+        File.WriteAllText(record, "{ cut");
+        var damaged = Assert.Throws<MedDeblurException>(() => ShippedWeights.Export(tuned, weights, preset: "smoke"));
+        Assert.StartsWith($"{record} is not valid JSON", damaged.Message);
     }
 
     [Fact]
