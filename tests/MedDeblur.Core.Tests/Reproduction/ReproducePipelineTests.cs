@@ -7,9 +7,10 @@ namespace MedDeblur.Tests.Reproduction;
 
 /// <summary>The pipeline on the session's shared smoke run (<see cref="SmokeReproduceRun"/>: made once, with a stale run folder
 /// of MedDeblur in the way), re-running it, loading it back, and a folder of another preset.</summary>
-[Collection(SmokeReproduceCollection.Name)]
-public sealed class ReproducePipelineTests(SmokeReproduceRun run) : TempFolderTest
+public sealed class ReproducePipelineTests : TempFolderTest
 {
+    private readonly SmokeReproduceRun run = SmokeReproduceRun.Shared;
+
     [Fact]
     public void Smoke_preset_writes_tables_figures_and_a_self_contained_report()
     {
