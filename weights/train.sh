@@ -3,7 +3,9 @@
 # longer budget, one thread per run (the CPU minutes in the manifests are then comparable), resumable across sessions:
 #   bash weights/train.sh [NETWORK[:STEPS]...]        (default: all seven networks with the budgets below)
 # `meddeblur-restart` continues the exported MedDeblur with a warm restart (weights/recipes/quick-warm-restart.json, the
-# shipped MedDeblur since 2026-12-03; docs/training.md) and ships it as the quick preset's entry.
+# shipped MedDeblur since 2026-12-03; docs/training.md) and ships it as the quick preset's entry. `meddeblur-mild`
+# fine-tunes the shipped MedDeblur on milder blur (d 5-15 px, bench/downstream/quick-blur-5-15.json) for the downstream
+# experiment (docs/downstream.md); it is not a preset's entry, so it stays a run folder (its best.ckpt is the weights).
 # A run lives in weights/training/NETWORK-quick (options, log, environment and its checkpoints); a run that is already
 # there is resumed from its latest checkpoint. A finished run is exported to weights/NETWORK-quick.{ckpt,json}.
 # Sessions here end after 3 hours: commit the run folder (options, log, environment, best.ckpt and the latest
@@ -23,11 +25,14 @@ for job in "${jobs[@]}"; do
   if [ "$net" = meddeblur-restart ]; then
     folder="$runs/meddeblur-quick-restart"; export_args=(--as quick)
     fresh=(--model meddeblur --preset weights/recipes/quick-warm-restart.json --init weights/meddeblur-quick.ckpt --output "$folder")
+  elif [ "$net" = meddeblur-mild ]; then
+    folder="$runs/meddeblur-quick-mild"; export_args=(none)
+    fresh=(--model meddeblur --preset bench/downstream/quick-blur-5-15.json --init weights/meddeblur-quick.ckpt --steps 1600 --output "$folder")
   else
     fresh=(--model "$net" --preset quick --steps "$steps" --output "$folder")
   fi
   if ls "$folder/checkpoints"/step-*.ckpt >/dev/null 2>&1; then args=(--resume "$folder"); else args=("${fresh[@]}"); fi
   echo "== $net in $folder"
   OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "$cli" train "${args[@]}"
-  "$cli" weights export "$folder" "${export_args[@]}"
+  [ "${export_args[*]}" = none ] || "$cli" weights export "$folder" "${export_args[@]}"
 done
