@@ -1,31 +1,8 @@
-using static TorchSharp.torch;
-
 namespace MedDeblur.Tests;
 
 internal static class TestStartup
 {
-    /// <summary>LibTorch's intra-op threads before the tests lowered them: what a kit command uses on this machine.</summary>
-    public static int DefaultThreads { get; private set; }
-
-    /// <summary>The same start-up as every kit entry point (malloc settings, denormal flushing, load fix, the convolution
-    /// self-check on the default threads), then one LibTorch thread: the in-process tests share the two cores with the
-    /// notebook kernels of <see cref="OtherProcessesCollection"/>, and two teams of spinning OpenMP threads on two cores slow
-    /// both several-fold. Tests of numerics on the default configuration use <see cref="DefaultThreadsScope"/>.</summary>
+    /// <summary>The same start-up as every kit entry point (malloc settings, denormal flushing, load fix).</summary>
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Initialize()
-    {
-        MedDeblur.Runtime.TorchRuntime.Initialize();
-        DefaultThreads = get_num_threads();
-        set_num_threads(1);
-    }
-}
-
-/// <summary>LibTorch on its default threads until disposed, as kit commands run (tests in the serial default collection only).</summary>
-internal sealed class DefaultThreadsScope : IDisposable
-{
-    private readonly int previous = get_num_threads();
-
-    public DefaultThreadsScope() => set_num_threads(TestStartup.DefaultThreads);
-
-    public void Dispose() => set_num_threads(previous);
+    internal static void Initialize() => MedDeblur.Runtime.TorchRuntime.Initialize();
 }

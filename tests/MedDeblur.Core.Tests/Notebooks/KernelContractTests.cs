@@ -86,7 +86,6 @@ public abstract class KernelContractTests
 }
 
 /// <summary>The kernel contract in the dotnet-interactive tool, started as VS Code starts it.</summary>
-[Collection(OtherProcessesCollection.Name)]
 public sealed class ToolKernelTests : KernelContractTests
 {
     /// <inheritdoc />

@@ -118,15 +118,9 @@ public class NotebookRunnerTests
     public async Task Command_line_exits_non_zero_on_a_failing_cell_and_still_writes_the_executed_notebook()
     {
         string output = Path.Combine(Path.GetTempPath(), $"meddeblur-runner-{Guid.NewGuid():N}.ipynb");
-        // a folder of its own under the fixtures (the tool is restored from the repository's manifest above it), so that its
-        // tool kernel is not one that ToolKernelTests, running beside this test, would count as left over in their folder
-        string folder = Path.Combine(NotebookFixtures.Folder, $"cli-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
-        string notebook = Path.Combine(folder, Path.GetFileName(NotebookFixtures.FailsInCell3));
-        File.Copy(NotebookFixtures.FailsInCell3, notebook);
         try
         {
-            int exit = await RunnerCommandLine.InvokeAsync(["run", notebook, "--output", output]);
+            int exit = await RunnerCommandLine.InvokeAsync(["run", NotebookFixtures.FailsInCell3, "--output", output]);
 
             Assert.Equal(RunnerCommandLine.Failed, exit);
             var error = JsonNode.Parse(File.ReadAllText(output))!["cells"]![2]!["outputs"]!.AsArray()
@@ -137,7 +131,6 @@ public class NotebookRunnerTests
         finally
         {
             File.Delete(output);
-            Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -18,14 +18,7 @@ internal static class RunnerProcess
     /// <summary>Runs <c>dotnet meddeblur-notebook.dll run ARGS</c>; returns exit code, stdout and stderr.</summary>
     public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IReadOnlyList<string> runArguments, TimeSpan timeout)
     {
-        // The runner runs beside the in-process tests (OtherProcessesCollection): its own folder, one thread for its kernel's
-        // LibTorch, and none of the settings those tests set for a moment (the shipped-weights folder).
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Fixture.RepositoryRoot(),
-        };
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        start.Environment.Remove(MedDeblur.Weights.ShippedWeights.EnvironmentVariable);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Dll);
         start.ArgumentList.Add("run");
         foreach (var a in runArguments) start.ArgumentList.Add(a);

@@ -7,10 +7,9 @@ namespace MedDeblur.Tests.Reproduction;
 
 /// <summary>The pipeline on the session's shared smoke run (<see cref="SmokeReproduceRun"/>: made once, with a stale run folder
 /// of MedDeblur in the way), re-running it, loading it back, and a folder of another preset.</summary>
-public sealed class ReproducePipelineTests : TempFolderTest
+[Collection(SmokeReproduceCollection.Name)]
+public sealed class ReproducePipelineTests(SmokeReproduceRun run) : TempFolderTest
 {
-    private readonly SmokeReproduceRun run = SmokeReproduceRun.Shared;
-
     [Fact]
     public void Smoke_preset_writes_tables_figures_and_a_self_contained_report()
     {

@@ -8,10 +8,9 @@ namespace MedDeblur.Tests.Reproduction;
 
 /// <summary>The train stage takes shipped weights when they fit the run (<see cref="TrainStage.Shipped"/>): MedDeblur of the
 /// session's smoke run is shipped into a weights folder of the test's own, as <c>weights/train.sh</c> does.</summary>
-public sealed class ShippedWeightsStageTests : TempFolderTest
+[Collection(SmokeReproduceCollection.Name)]
+public sealed class ShippedWeightsStageTests(SmokeReproduceRun smoke) : TempFolderTest
 {
-    private readonly SmokeReproduceRun smoke = SmokeReproduceRun.Shared;
-
     private string Weights => Path.Combine(Temp, "weights");
 
     /// <summary>Copies the smoke run's folder of <paramref name="model"/> to <c>weights/training/MODEL-smoke</c> and exports it.</summary>

@@ -5,26 +5,17 @@ using MedDeblur.Reproduction;
 namespace MedDeblur.Tests.Reproduction;
 
 /// <summary>
-/// One smoke-preset reproduce run per test session (<see cref="Shared"/>), made on first use and shared by every test that
-/// needs a finished run. It is made with the options the notebooks resolve for the smoke preset on the sample set (their
-/// default data root), into the folder they look in (<see cref="NotebookRun.ReproduceFolder"/> of <see cref="Root"/>).
-/// The tests that use it run LibTorch in this process, so they are in the assembly's serial default collection (AssemblyInfo.cs).
+/// One smoke-preset reproduce run per test session, shared by every test that needs a finished run (the pipeline's own
+/// tests, the notebooks that show its tables). It is made with exactly the options the notebooks resolve for the smoke
+/// preset on the sample set (their default data root), into the folder they look in (<see cref="NotebookRun.ReproduceFolder"/> of <see cref="Root"/>),
+/// so the notebooks' reproduce cells reuse it instead of training and evaluating again.
 /// </summary>
-public sealed class SmokeReproduceRun
+public sealed class SmokeReproduceRun : IDisposable
 {
-    private static readonly Lazy<SmokeReproduceRun> shared = new(() =>
-    {
-        var run = new SmokeReproduceRun();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(run.Root, recursive: true); } catch (IOException) { } };
-        return run;
-    });
-
     private readonly List<ReproduceProgress> progress = [];
 
-    /// <summary>The session's run (made by the first test that asks; its folder is deleted when the test process ends).</summary>
-    public static SmokeReproduceRun Shared => shared.Value;
-
-    private SmokeReproduceRun()
+    /// <summary>Runs the pipeline once.</summary>
+    public SmokeReproduceRun()
     {
         Root = Fixture.TempFolder();
         var run = NotebookRun.Load("smoke", "", Root);
@@ -51,4 +42,15 @@ public sealed class SmokeReproduceRun
 
     /// <summary>Every progress report of the run.</summary>
     public IReadOnlyList<ReproduceProgress> Progress => progress;
+
+    /// <inheritdoc />
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+/// <summary>The tests that share <see cref="SmokeReproduceRun"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class SmokeReproduceCollection : ICollectionFixture<SmokeReproduceRun>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "smoke reproduce run";
 }
