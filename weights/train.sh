@@ -2,8 +2,9 @@
 # Trains the shipped weights (weights/README.md, docs/training.md): each network with the quick preset's recipe and a
 # longer budget, one thread per run (the CPU minutes in the manifests are then comparable), resumable across sessions:
 #   bash weights/train.sh [NETWORK[:STEPS]...]        (default: all seven networks with the budgets below)
-# `meddeblur-restart` continues the exported MedDeblur with a warm restart (weights/recipes/quick-warm-restart.json, the
-# shipped MedDeblur since 2026-12-03; docs/training.md) and ships it as the quick preset's entry. `meddeblur-mild`
+# `meddeblur-restart` continues the exported MedDeblur with a warm restart (weights/recipes/quick-warm-restart.json) and
+# `meddeblur-restart2` continues that with a third cycle (quick-warm-restart-2.json, the shipped MedDeblur since
+# 2026-12-03; docs/training.md); each ships as the quick preset's entry, so the last one run is shipped. `meddeblur-mild`
 # fine-tunes the shipped MedDeblur on milder blur (d 5-15 px, bench/downstream/quick-blur-5-15.json) for the downstream
 # experiment (docs/downstream.md); it is not a preset's entry, so it stays a run folder (its best.ckpt is the weights).
 # A run lives in weights/training/NETWORK-quick (options, log, environment and its checkpoints); a run that is already
@@ -17,16 +18,16 @@ runs=${MEDDEBLUR_WEIGHT_RUNS:-weights/training}
 cli=${MEDDEBLUR_CLI:-src/MedDeblur.Cli/bin/Release/net10.0/meddeblur}
 [ -x "$cli" ] || dotnet build -c Release src/MedDeblur.Cli -v q
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(meddeblur:4000 meddeblur-restart srn:3600 meddeblur-sr:4000 meddeblur-base:6500 deepdeblur:4000 dncnn:12000 temimagenet:5000)
+[ ${#jobs[@]} -gt 0 ] || jobs=(meddeblur:4000 meddeblur-restart meddeblur-restart2 srn:3600 meddeblur-sr:4000 meddeblur-base:6500 deepdeblur:4000 dncnn:12000 temimagenet:5000)
 mkdir -p "$runs"
 for job in "${jobs[@]}"; do
   net=${job%%:*}; steps=${job#*:}; [ "$steps" != "$job" ] || steps=4000
-  folder="$runs/$net-quick"; export_args=()
-  if [ "$net" = meddeblur-restart ]; then
-    folder="$runs/meddeblur-quick-restart"; export_args=(--as quick)
-    fresh=(--model meddeblur --preset weights/recipes/quick-warm-restart.json --init weights/meddeblur-quick.ckpt --output "$folder")
+  folder="$runs/$net-quick"; ship=yes; export_args=()
+  if [ "$net" = meddeblur-restart ] || [ "$net" = meddeblur-restart2 ]; then
+    n=${net#meddeblur-restart}; folder="$runs/meddeblur-quick-restart$n"; export_args=(--as quick)
+    fresh=(--model meddeblur --preset "weights/recipes/quick-warm-restart${n:+-$n}.json" --init weights/meddeblur-quick.ckpt --output "$folder")
   elif [ "$net" = meddeblur-mild ]; then
-    folder="$runs/meddeblur-quick-mild"; export_args=(none)
+    folder="$runs/meddeblur-quick-mild"; ship=no
     fresh=(--model meddeblur --preset bench/downstream/quick-blur-5-15.json --init weights/meddeblur-quick.ckpt --steps 1600 --output "$folder")
   else
     fresh=(--model "$net" --preset quick --steps "$steps" --output "$folder")
@@ -34,5 +35,5 @@ for job in "${jobs[@]}"; do
   if ls "$folder/checkpoints"/step-*.ckpt >/dev/null 2>&1; then args=(--resume "$folder"); else args=("${fresh[@]}"); fi
   echo "== $net in $folder"
   OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "$cli" train "${args[@]}"
-  [ "${export_args[*]}" = none ] || "$cli" weights export "$folder" "${export_args[@]}"
+  [ "$ship" = no ] || "$cli" weights export "$folder" "${export_args[@]}"
 done
