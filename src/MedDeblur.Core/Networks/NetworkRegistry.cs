@@ -187,6 +187,7 @@ public static class NetworkRegistry
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(generator);
+        Runtime.TorchRuntime.Initialize(); // the thread that builds a network usually runs it: flush its denormals too
         var entry = Find(name);
         var network = entry.Build(entry.Info.Name, entry.Switches(options));
         try

@@ -9,20 +9,30 @@ namespace MedDeblur.Runtime;
 public static class TorchRuntime
 {
     private static readonly object Gate = new();
-    private static bool initialized;
+    private static volatile bool initialized;
 
     /// <summary>
     /// Prepares the process for TorchSharp: applies <see cref="MallocTuning"/>, on Linux loads the patched
     /// <c>libLibTorchSharp.so</c> that the build placed beside this assembly (so a notebook that referenced TorchSharp
     /// from the NuGet cache still gets the Debian 12 load fix), loads LibTorch, enables <see cref="DenormalFlushing"/> and
     /// chooses a correct convolution path with <see cref="ConvolutionSelfCheck"/>.
-    /// Safe to call more than once; every kit entry point calls it.
+    /// Safe to call more than once; every kit entry point calls it. Each call also enables denormal flushing on the
+    /// calling thread (<see cref="DenormalFlushing.ApplyToCurrentThread"/>).
     /// </summary>
     public static void Initialize()
     {
+        if (initialized)
+        {
+            DenormalFlushing.ApplyToCurrentThread();
+            return;
+        }
         lock (Gate)
         {
-            if (initialized) return;
+            if (initialized)
+            {
+                DenormalFlushing.ApplyToCurrentThread();
+                return;
+            }
             MallocTuning.Apply();
             if (OperatingSystem.IsLinux())
             {
