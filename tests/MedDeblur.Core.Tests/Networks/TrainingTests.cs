@@ -12,6 +12,7 @@ public class TrainingTests
     [MemberData(nameof(Names))]
     public void One_backward_pass_reaches_every_parameter(string name)
     {
+        using var threads = new DefaultThreadsScope(); // as kit commands run (issue 8: zero gradients showed with two threads, not one)
         // Squeeze-excitation without reduction here: at smoke widths the SE hidden layer has 1-2 ReLU units, which can
         // all be inactive for a whole batch (a legitimately zero gradient of fc.0, not a broken graph).
         using var net = NetworkRegistry.Create(name, TestImages.Smoke with { SeReduction = 1 });

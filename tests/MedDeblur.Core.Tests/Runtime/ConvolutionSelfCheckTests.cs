@@ -8,10 +8,16 @@ namespace MedDeblur.Tests.Runtime;
 /// <summary>
 /// The convolution path the kit chose at start-up computes correct numbers on this CPU, checked against a reference that
 /// shares no code with LibTorch: direct loops in C#. These tests run on whatever CPU CI has, under the default (automatic)
-/// configuration, and fail loudly when a path gives wrong values or gradients (issue 8: oneDNN on AMD Zen 5).
+/// configuration (LibTorch's default threads), and fail loudly when a path gives wrong values or gradients (issue 8:
+/// oneDNN on AMD Zen 5).
 /// </summary>
-public sealed class ConvolutionSelfCheckTests(ITestOutputHelper output)
+public sealed class ConvolutionSelfCheckTests(ITestOutputHelper output) : IDisposable
 {
+    private readonly DefaultThreadsScope threads = new();
+
+    /// <inheritdoc />
+    public void Dispose() => threads.Dispose();
+
     /// <summary>Channel counts and kernels of the shapes that broke on Zen 5 (outputs not a multiple of 16, 16k+8 inputs)
     /// and shapes that did not.</summary>
     public static TheoryData<int, int, int, int> Shapes => new()
