@@ -136,8 +136,9 @@ public sealed record EvaluationOptions
     /// <summary>Images per modality shown in the qualitative figures.</summary>
     public int FigureImages { get; init; } = 1;
 
-    /// <summary>Evaluation budget: test images larger than this (either side) are evaluated on their centre crop of at
-    /// most this size (null = native size, as the paper).</summary>
+    /// <summary>Evaluation budget: test images larger than this (either side), and the validation images during training,
+    /// are evaluated on their centre crop of at most this size, after blurring at native size (null = native size, as
+    /// the paper).</summary>
     public int? MaxImageSize { get; init; }
 
     /// <summary>Iterations of the Richardson-Lucy oracle row.</summary>

@@ -146,9 +146,9 @@ public static class DownstreamExperiment
                 var mask = SegmentationDataset.ReadMask(item);
                 var (blurred, kernelParameters) = simulator.ApplyFixed(sharp.Pixels, settings.KernelSeed, item.RelativePath);
                 var kernel = simulator.Kernel(kernelParameters);
-                var reference = Evaluator.CenterCrop(sharp.Pixels, settings.MaxImageSize);
-                var input = Evaluator.CenterCrop(blurred, settings.MaxImageSize);
-                var truth = ToMask(Evaluator.CenterCrop(mask, settings.MaxImageSize));
+                var reference = CenterCrop.Apply(sharp.Pixels, settings.MaxImageSize);
+                var input = CenterCrop.Apply(blurred, settings.MaxImageSize);
+                var truth = ToMask(CenterCrop.Apply(mask, settings.MaxImageSize));
                 var inputs = new List<(string Row, Func<Tensor> Image)> { (SharpRow, () => reference.alias()) };
                 inputs.AddRange(methods.Select(m => (m.Name, (Func<Tensor>)(() => m.Restore(input, kernel)))));
                 foreach (var (row, image) in inputs)

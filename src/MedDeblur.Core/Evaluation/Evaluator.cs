@@ -55,8 +55,8 @@ public static class Evaluator
             var (blurred, kernelParameters) = simulator.ApplyFixed(sharp.Pixels, settings.KernelSeed, item.RelativePath);
             var kernel = simulator.Kernel(kernelParameters);
             // blurred at native size, then cropped: the crop's borders keep their true blur context
-            var (reference, input, alpha) = (CenterCrop(sharp.Pixels, settings.MaxImageSize), CenterCrop(blurred, settings.MaxImageSize),
-                sharp.Alpha is null ? null : CenterCrop(sharp.Alpha, settings.MaxImageSize));
+            var (reference, input, alpha) = (CenterCrop.Apply(sharp.Pixels, settings.MaxImageSize), CenterCrop.Apply(blurred, settings.MaxImageSize),
+                sharp.Alpha is null ? null : CenterCrop.Apply(sharp.Alpha, settings.MaxImageSize));
             foreach (var m in methods)
             {
                 using var methodScope = NewDisposeScope();
@@ -77,16 +77,6 @@ public static class Evaluator
         var frame = new DataFrame(method, modality, image, length, angle, psnr, ssim, deltaE, seconds);
         return new EvaluationResults(frame, methods.Select(m => m.Name).ToArray(), methods.Where(m => m.KnowsKernel).Select(m => m.Name).ToArray(),
             settings.Conventions, settings.KernelSeed, simulator.Options, settings.MaxImageSize);
-    }
-
-    /// <summary>The centre crop of [C,H,W] to at most <paramref name="maxSize"/> per side (the tensor itself when it fits
-    /// or the size is null).</summary>
-    public static Tensor CenterCrop(Tensor image, int? maxSize)
-    {
-        if (maxSize is not int max) return image;
-        if (max < 1) throw new ArgumentOutOfRangeException(nameof(maxSize), max, "evaluation.maxImageSize must be positive");
-        int h = (int)image.shape[^2], w = (int)image.shape[^1], top = (h - Math.Min(max, h)) / 2, left = (w - Math.Min(max, w)) / 2;
-        return image[.., top..(top + Math.Min(max, h)), left..(left + Math.Min(max, w))];
     }
 
     /// <summary>A file-system-safe folder name for a method ("Wiener (oracle kernel)" → "Wiener_oracle_kernel").</summary>

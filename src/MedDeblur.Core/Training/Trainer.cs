@@ -100,7 +100,7 @@ public sealed class Trainer : IDisposable
         var t = options.Training;
         optimizer = optim.Adam(network.parameters(), t.LearningRate, t.Beta1, t.Beta2);
         batches = new TrainingBatches(dataset.Split(DatasetSplit.Train), simulator, options.Data, network.Scales, t.Seed);
-        validation = new Validation(dataset.Split(DatasetSplit.Validation), simulator, options.Evaluation.KernelSeed, options.MetricsConventions());
+        validation = new Validation(dataset.Split(DatasetSplit.Validation), simulator, options.Evaluation.KernelSeed, options.MetricsConventions(), options.Evaluation.MaxImageSize);
         deblurrer = new Deblurrer(network, device, new TileOptions { TileSize = options.Evaluation.TileSize, Overlap = options.Evaluation.TileOverlap });
         if (resumeFrom is not null)
         {

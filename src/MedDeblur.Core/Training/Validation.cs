@@ -23,24 +23,26 @@ public sealed record ValidationResult(int Step, double Psnr, double Ssim, double
 }
 
 /// <summary>
-/// The fixed-kernel validation split: every image is blurred once with its fixed kernel (seed, path) at native size and
-/// kept in memory; <see cref="Run"/> deblurs them all under no_grad/eval and averages the metrics.
+/// The fixed-kernel validation split: every image is blurred once with its fixed kernel (seed, path) at native size,
+/// cropped to the evaluation budget's centre crop like the test images (when the preset sets one) and kept in memory;
+/// <see cref="Run"/> deblurs them all under no_grad/eval and averages the metrics.
 /// </summary>
 public sealed class Validation : IDisposable
 {
     private readonly List<(Tensor Sharp, Tensor Blurred)> pairs = [];
     private readonly MetricConventions conventions;
 
-    /// <summary>Prepares the validation pairs.</summary>
-    public Validation(IReadOnlyList<DatasetItem> items, MotionBlurSimulator simulator, long kernelSeed, MetricConventions conventions)
+    /// <summary>Prepares the validation pairs; <paramref name="maxImageSize"/> is the evaluation budget (null: native size).</summary>
+    public Validation(IReadOnlyList<DatasetItem> items, MotionBlurSimulator simulator, long kernelSeed, MetricConventions conventions, int? maxImageSize = null)
     {
         this.conventions = conventions;
         foreach (var item in items)
         {
             using var scope = NewDisposeScope();
             using var image = ImageIO.Read(item.FullPath);
-            var (blurred, _) = simulator.ApplyFixed(image.Pixels, kernelSeed, item.RelativePath);
-            var sharp = image.Pixels.alias();
+            var (native, _) = simulator.ApplyFixed(image.Pixels, kernelSeed, item.RelativePath);
+            var blurred = CenterCrop.Apply(native, maxImageSize).contiguous();
+            var sharp = CenterCrop.Apply(image.Pixels, maxImageSize).contiguous();
             sharp.DetachFromDisposeScope();
             blurred.DetachFromDisposeScope();
             pairs.Add((sharp, blurred));
