@@ -1,2 +1,2 @@
-// Kernel processes are counted per folder and each test's kernels use both cores' share of this process: one at a time.
+// The tests start kernel processes of their own and some count the kernels left in a folder: one test at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

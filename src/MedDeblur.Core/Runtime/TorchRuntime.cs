@@ -21,18 +21,15 @@ public static class TorchRuntime
     /// </summary>
     public static void Initialize()
     {
-        if (initialized)
-        {
-            DenormalFlushing.ApplyToCurrentThread();
-            return;
-        }
+        if (!initialized) InitializeOnce();
+        DenormalFlushing.ApplyToCurrentThread();
+    }
+
+    private static void InitializeOnce()
+    {
         lock (Gate)
         {
-            if (initialized)
-            {
-                DenormalFlushing.ApplyToCurrentThread();
-                return;
-            }
+            if (initialized) return;
             MallocTuning.Apply();
             if (OperatingSystem.IsLinux())
             {
