@@ -37,7 +37,7 @@ public static class EvaluateCommand
             foreach (var path in paths)
             {
                 bool ensemble = parse.GetValue(selfEnsemble);
-                var header = methods.AddNetwork(path, name => (ensemble ? $"{name} x8" : name) + (paths.Length == 1 ? "" : $" ({Path.GetFileName(path)})"), selfEnsemble: ensemble);
+                var header = methods.AddNetwork(path, name => (ensemble ? $"{name} x8" : name) + (paths.Length == 1 ? "" : $" ({Distinct(path, paths)})"), selfEnsemble: ensemble);
                 first ??= RunOptions.Parse(header.Options.ToJsonString(), path);
             }
             if (parse.GetValue(oracles)) methods.AddOracles();
@@ -55,4 +55,8 @@ public static class EvaluateCommand
         }));
         return command;
     }
+
+    /// <summary>The checkpoint's file name, or the path as given when another checkpoint has the same file name.</summary>
+    private static string Distinct(string path, string[] paths) =>
+        paths.Count(p => Path.GetFileName(p) == Path.GetFileName(path)) == 1 ? Path.GetFileName(path) : path;
 }

@@ -30,7 +30,8 @@ public sealed class DeblurMethodSet : IDisposable
     /// Loads the network of <paramref name="checkpoint"/> (a kit checkpoint or PyTorch weights) as a row labelled with the
     /// registry's display name, or what <paramref name="label"/> makes of it; tiled as <paramref name="tiles"/> (default:
     /// as the checkpoint's own options say), restoring each image as the mean of its 8 flipped and rotated views when
-    /// <paramref name="selfEnsemble"/> is set. Returns the checkpoint's header.
+    /// <paramref name="selfEnsemble"/> is set. Returns the checkpoint's header. A label that another row already has is
+    /// refused (rows and their output folders are keyed by label, so two such rows would merge).
     /// </summary>
     public CheckpointHeader AddNetwork(string checkpoint, Func<string, string>? label = null, TileOptions? tiles = null, bool selfEnsemble = false)
     {
@@ -42,7 +43,14 @@ public sealed class DeblurMethodSet : IDisposable
             tiles = new TileOptions { TileSize = evaluation.TileSize, Overlap = evaluation.TileOverlap };
         }
         string name = NetworkRegistry.DisplayName(header.Model);
-        methods.Add(new NetworkMethod(label?.Invoke(name) ?? name, new Deblurrer(network, device, tiles, selfEnsemble)));
+        name = label?.Invoke(name) ?? name;
+        if (Names.Contains(name))
+        {
+            networks.Remove(network);
+            network.Dispose();
+            throw new InvalidOperationException($"{checkpoint}: a row named '{name}' is already in the table; give each checkpoint its own label");
+        }
+        methods.Add(new NetworkMethod(name, new Deblurrer(network, device, tiles, selfEnsemble)));
         return header;
     }
 

@@ -23,6 +23,18 @@ public sealed class TrainingCommandTests : TempFolderTest
         Assert.Matches(@"\| (\*\*)?microscopy(\*\*)? \| (\*\*)?MedDeblur(\*\*)? \|", output);
         Assert.True(File.Exists(Path.Combine(Temp, "eval", "per_image.csv")));
 
+        // two checkpoints with one file name are two rows, labelled by their paths; the same file twice is refused
+        string twin = Path.Combine(Temp, "other", "step-0000002.ckpt");
+        Directory.CreateDirectory(Path.GetDirectoryName(twin)!);
+        File.Copy(checkpoint, twin);
+        (exit, output, err) = CliHarness.Run("evaluate", "-c", checkpoint, "-c", twin, "--output", Path.Combine(Temp, "eval2"), "--split", "validation");
+        Assert.True(exit == 0, err);
+        Assert.Contains($"MedDeblur ({checkpoint})", output);
+        Assert.Contains($"MedDeblur ({twin})", output);
+        (exit, _, err) = CliHarness.Run("evaluate", "-c", checkpoint, "-c", checkpoint, "--output", Path.Combine(Temp, "eval3"), "--split", "validation");
+        Assert.Equal(1, exit);
+        Assert.Contains("already in the table", err);
+
         string input = Path.Combine(Temp, "scans");
         using (var scope = NewDisposeScope()) ImageIO.Write(Path.Combine(input, "a.tif"), rand(1, 50, 60), 16);
         (exit, output, err) = CliHarness.Run("deblur", "--checkpoint", checkpoint, "--input", input, "--output", Path.Combine(Temp, "restored"));
